@@ -1,0 +1,1 @@
+"""Benchmarks for orderbot: parsing accuracy on replayed threads (see ``accuracy.py``)."""

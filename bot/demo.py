@@ -1,0 +1,51 @@
+"""`orderbot demo`: a week of the fish club, played through the bot, in the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import TextIO
+
+from sqlmodel import Session
+
+from bot.app import App
+from bot.replay import ReplayResult, replay
+from bot.sample import CATALOG, THREAD
+from orders import ledger
+from orders.models import Club
+from orders.replies import Renderer
+from suppliers.render import summary_text
+from suppliers.weekly_order import build_weekly_order
+
+
+def run_demo(app: App, out: TextIO, *, catalog: Path = CATALOG, thread: Path = THREAD) -> int:
+    """Play the bundled week and print the thread, then the week's order."""
+    result = replay(app, catalog, thread, chat_id="demo")
+    print_thread(result, out)
+    print_week(app, result.club_id, out)
+    return 0
+
+
+def print_thread(result: ReplayResult, out: TextIO) -> None:
+    """Print members' messages and the bot's replies as a person would see the thread."""
+    for message, replies in result.exchanges:
+        stamp = message.sent_at.strftime("%a %d %b %H:%M")
+        edited = " (edited)" if message.edit_of else ""
+        out.write(f"\n{stamp}  {message.author_name}{edited}\n")
+        for line in message.text.splitlines() or [""]:
+            out.write(textwrap.indent(textwrap.fill(line, 88) or "", "    ") + "\n")
+        for reply in replies:
+            out.write(f"  ↳ orderbot: {reply.text}\n")
+
+
+def print_week(app: App, club_id: int, out: TextIO) -> None:
+    """Print each member's final order and the totals per product."""
+    with Session(app.engine) as session:
+        club = session.get(Club, club_id)
+        window = ledger.latest_window(session, club_id)
+        if club is None or window is None:
+            out.write("\nNo orders.\n")
+            return
+        weekly = build_weekly_order(session, club, window)
+        out.write("\n" + "=" * 72 + "\n")
+        out.write(summary_text(Renderer(), weekly) + "\n")

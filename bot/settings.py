@@ -1,0 +1,50 @@
+"""The bot's settings, read from the environment and an optional ``.env`` file.
+
+Nothing here runs at import time: :func:`load_settings` is called by the
+command line, and tests build :class:`Settings` directly.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of orderbot; each one is documented in ``.env.example``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ORDERBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default="sqlite:///orderbot.sqlite3",
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL of the ledger; a SQLite file in the working directory by default.",
+    )
+    log_level: str = Field(default="INFO", description="Logging level: DEBUG, INFO, WARNING.")
+    default_locale: str = Field(default="fr", description="Reply language for chats bound to no club.")
+    max_message_chars: int = Field(
+        default=4000, ge=100, le=100_000,
+        description="Longer messages are cut to this many characters before parsing.",
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("log level must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in {"fr", "en"}:
+            raise ValueError("default locale must be fr or en")
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment and ``.env``, with explicit overrides on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,176 @@
+"""Slash commands, parsed by the core so they behave the same on every platform."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from sqlmodel import select
+
+from orders import ledger
+from orders.messages import Outcome, Reply
+from orders.models import Product
+from orders.replies import join_lines, money, per_unit, plain
+from suppliers.render import summary_text
+from suppliers.weekly_order import build_weekly_order
+
+if TYPE_CHECKING:
+    from orders.turn import Turn
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command: its handler and whether only organisers may run it."""
+
+    run: Callable[[Turn, list[str]], Outcome]
+    organisers_only: bool = False
+
+
+def run_command(turn: Turn, text: str) -> Outcome:
+    """Run ``/name args`` for the author of ``turn``, or answer why not."""
+    words = text.split()
+    name = words[0][1:].split("@", 1)[0].lower()
+    command = COMMANDS.get(name)
+    shown = plain("/" + name, 30)
+    if command is None:
+        return _say(turn, "unknown_command", "error", command=shown)
+    if command.organisers_only and turn.role != "organiser":
+        return _say(turn, "not_allowed", "refused", command=shown)
+    return command.run(turn, words[1:])
+
+
+def _say(turn: Turn, template: str, kind: str, **values: object) -> Outcome:
+    return Outcome([turn.reply(template, kind, **values)], kind="command")
+
+
+def _help(turn: Turn, _args: list[str]) -> Outcome:
+    return _say(turn, "help", "help", organiser=turn.role == "organiser")
+
+
+def _show_order(turn: Turn, _args: list[str]) -> Outcome:
+    assert turn.club.id is not None and turn.member.id is not None
+    window = ledger.open_window(turn.session, turn.club.id) or ledger.latest_window(
+        turn.session, turn.club.id)
+    lines: dict[int, Decimal] = {}
+    if window is not None and window.id is not None:
+        order = ledger.find_order(turn.session, window.id, turn.member.id)
+        if order is not None and order.id is not None:
+            lines = ledger.lines_of(turn.session, order.id)
+    view = turn.view
+    ordered = sorted(lines.items(), key=lambda item: view.index_position(item[0]))
+    total = sum((q * view.price(p) for p, q in ordered), Decimal(0))
+    return _say(turn, "order", "order", lines=join_lines(turn.line(p, q) for p, q in ordered),
+                total=money(total, turn.club.currency, turn.locale))
+
+
+def _cancel(turn: Turn, _args: list[str]) -> Outcome:
+    from orders.core import _apply
+    from orders.parsing import ClearAll
+
+    window = turn.window()
+    if window is None:
+        return _say(turn, "closed", "closed")
+    outcome = _apply(turn, window, [ClearAll()], "command")
+    if not outcome.replies:
+        outcome.replies.append(turn.reply("cancelled", "confirmation"))
+    return outcome
+
+
+def _catalog(turn: Turn, _args: list[str]) -> Outcome:
+    items = [{"name": plain(info.name, 80),
+              "price": money(info.price, turn.club.currency, turn.locale),
+              "per": per_unit(info.unit, turn.locale)}
+             for info in turn.view.infos.values() if info.available]
+    return _say(turn, "catalog", "catalog", club=plain(turn.club.name, 80), products=items,
+                pickup=plain(turn.club.pickup, 200))
+
+
+def _summary(turn: Turn, _args: list[str]) -> Outcome:
+    assert turn.club.id is not None
+    window = ledger.open_window(turn.session, turn.club.id) or ledger.latest_window(
+        turn.session, turn.club.id)
+    if window is None:
+        return _say(turn, "order", "summary", lines="", total="")
+    weekly = build_weekly_order(turn.session, turn.club, window)
+    text = summary_text(turn.bot.renderer, weekly)
+    return Outcome([Reply(turn.message.chat_id, text, turn.message.message_id, "summary")],
+                   kind="command")
+
+
+def _open(turn: Turn, _args: list[str]) -> Outcome:
+    assert turn.club.id is not None
+    ledger.start_window(turn.session, turn.club.id, turn.message.sent_at)
+    return _say(turn, "window_opened", "announcement")
+
+
+def _close(turn: Turn, _args: list[str]) -> Outcome:
+    assert turn.club.id is not None
+    window = ledger.open_window(turn.session, turn.club.id)
+    if window is not None:
+        ledger.close_window(turn.session, window, turn.message.sent_at)
+    return _say(turn, "window_closed", "announcement", pickup=plain(turn.club.pickup, 200))
+
+
+def _product_arg(turn: Turn, code: str) -> Product | None:
+    return turn.session.exec(select(Product).where(
+        Product.club_id == turn.club.id, Product.code == code.lower())).first()
+
+
+def _usage(turn: Turn, fr: str, en: str) -> Outcome:
+    return _say(turn, "bad_arguments", "error", usage=fr if turn.locale == "fr" else en)
+
+
+def _price(turn: Turn, args: list[str]) -> Outcome:
+    usage = ("Usage : /prix PRODUIT PRIX, par exemple /prix moules 6,80",
+             "Usage: /price PRODUCT PRICE, for example /price moules 6.80")
+    product = _product_arg(turn, args[0]) if len(args) == 2 else None
+    try:
+        price = Decimal(args[1].replace(",", ".")) if len(args) == 2 else None
+    except InvalidOperation:
+        price = None
+    if product is None or price is None or not price.is_finite() or price < 0 \
+            or price >= 10**8:
+        return _usage(turn, *usage)
+    product.price = price.quantize(Decimal("0.01"))
+    _bump(turn)
+    turn.session.add(product)
+    return _say(turn, "price_set", "confirmation", product=plain(product.name, 80),
+                price=money(product.price, turn.club.currency, turn.locale),
+                per=per_unit(product.unit, turn.locale))
+
+
+def _available(turn: Turn, args: list[str]) -> Outcome:
+    usage = ("Usage : /dispo PRODUIT oui|non", "Usage: /available PRODUCT yes|no")
+    product = _product_arg(turn, args[0]) if len(args) == 2 else None
+    flag = {"oui": True, "yes": True, "on": True, "non": False, "no": False, "off": False}.get(
+        args[1].lower() if len(args) == 2 else "")
+    if product is None or flag is None:
+        return _usage(turn, *usage)
+    product.available = flag
+    _bump(turn)
+    turn.session.add(product)
+    return _say(turn, "availability_set", "confirmation", product=plain(product.name, 80),
+                available=flag)
+
+
+def _bump(turn: Turn) -> None:
+    turn.club.catalog_version += 1
+    turn.session.add(turn.club)
+
+
+COMMANDS: dict[str, Command] = {}
+for _names, _command in [
+    (("help", "aide", "start"), Command(_help)),
+    (("order", "commande", "myorder", "macommande"), Command(_show_order)),
+    (("cancel", "annuler", "annule"), Command(_cancel)),
+    (("catalog", "catalogue", "produits", "products"), Command(_catalog)),
+    (("summary", "recap", "récap", "resume"), Command(_summary, organisers_only=True)),
+    (("open", "ouvrir"), Command(_open, organisers_only=True)),
+    (("close", "fermer", "clore"), Command(_close, organisers_only=True)),
+    (("price", "prix"), Command(_price, organisers_only=True)),
+    (("available", "dispo"), Command(_available, organisers_only=True)),
+]:
+    for _name in _names:
+        COMMANDS[_name] = _command

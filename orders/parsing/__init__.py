@@ -1,0 +1,26 @@
+"""Reading orders the way neighbours write them, in French and English.
+
+Everything the parser knows about products comes from the club's catalogue
+(:class:`ProductIndex`); everything it knows about language is in
+:mod:`orders.parsing.lexicon`.
+"""
+
+from orders.parsing.grammar import parse
+from orders.parsing.intents import (
+    Action,
+    Answer,
+    Ask,
+    ClearAll,
+    CopyOrder,
+    Item,
+    NotInCatalog,
+    ParseContext,
+    ParseResult,
+    Removal,
+)
+from orders.parsing.products import ProductIndex, ProductInfo
+
+__all__ = [
+    "Action", "Answer", "Ask", "ClearAll", "CopyOrder", "Item", "NotInCatalog", "ParseContext",
+    "ParseResult", "ProductIndex", "ProductInfo", "Removal", "parse",
+]

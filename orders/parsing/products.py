@@ -1,0 +1,190 @@
+"""Finding the club's products in a message, from its catalogue alone.
+
+Each product is known by its aliases, its name and the distinctive head word of
+its name, compared as folded, crudely singularised words, with a fuzzy match for
+typos ("bullots", "dorrades", "potimarons").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from orders.parsing.lexicon import STOPWORDS, UNIT_WORDS
+from orders.parsing.text import Token, fold, stem, tokenize
+
+# Words dropped from both sides of a match: "noix DE saint-jacques".
+_GLUE = frozenset({"de", "d'", "d", "du", "des", "la", "le", "les", "l", "l'", "of", "the", "a",
+                   "en", "au", "aux", "-"})
+_SYNONYMS = {"st": "saint", "ste": "sainte", "oeuf": "oeuf"}
+_PACK = re.compile(
+    r"(?P<approx>~|env\.?|environ|approx\.?|about|ca\.?)?\s*"
+    r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>kg|g|gr|cl|ml|l|litres?|pieces?|pcs?)?\b"
+)
+_CONTAINER_WORDS = {w for w, (dim, _) in UNIT_WORDS.items() if dim == "container"}
+
+
+@dataclass(frozen=True, slots=True)
+class PackSize:
+    """What one catalogue unit of a pack product holds: ``amount`` of ``dimension``."""
+
+    dimension: str  # "mass" (kg), "volume" (litre) or "piece"
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ProductInfo:
+    """The facts about one product that parsing and replies need."""
+
+    code: str
+    name: str
+    unit: str
+    price: Decimal
+    aliases: tuple[str, ...] = ()
+    available: bool = True
+    stock_limit: Decimal | None = None
+    pack: PackSize | None = None
+    approximate: bool = False
+    container: bool = False
+    label: str = ""
+
+    @classmethod
+    def build(cls, code: str, name: str, unit: str, price: Decimal,
+              aliases: Iterable[str] = (), available: bool = True,
+              stock_limit: Decimal | None = None) -> ProductInfo:
+        """Derive pack size and short label from the catalogue's name."""
+        aliases = tuple(aliases)
+        pack, approximate, container = _pack_from_name(name)
+        base = re.sub(r"\s*\(.*?\)", "", name).strip()
+        label = aliases[0] if aliases else base
+        return cls(code, name, unit, price, aliases, available, stock_limit, pack,
+                   approximate, container, label or code)
+
+
+def _pack_from_name(name: str) -> tuple[PackSize | None, bool, bool]:
+    inside = " ".join(re.findall(r"\((.*?)\)", fold(name)))
+    if not inside:
+        return None, False, False
+    words = set(re.findall(r"[a-z]+", inside))
+    container = bool(words & _CONTAINER_WORDS)
+    match = _PACK.search(inside)
+    if match is None:
+        return None, False, container
+    amount = Decimal(match.group("amount").replace(",", "."))
+    unit = (match.group("unit") or "piece").rstrip("s")
+    approximate = bool(match.group("approx")) or "~" in inside
+    scale = {"kg": ("mass", 1), "g": ("mass", Decimal("0.001")), "gr": ("mass", Decimal("0.001")),
+             "l": ("volume", 1), "litre": ("volume", 1), "cl": ("volume", Decimal("0.01")),
+             "ml": ("volume", Decimal("0.001"))}.get(unit, ("piece", 1))
+    pack = PackSize(scale[0], amount * Decimal(scale[1]))
+    return (None if approximate else pack), approximate, container
+
+
+def key_words(text: str) -> tuple[str, ...]:
+    """The comparable words of a product name or alias."""
+    words = []
+    for token in tokenize(re.sub(r"(\w)'(\w)", r"\1' \2", fold(text).replace("-", " "))):
+        if token.kind != "word" or token.text in _GLUE:
+            continue
+        words.append(_SYNONYMS.get(token.text, stem(token.text)))
+    return tuple(words)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Tokens ``start``..``end`` (exclusive) of a message name product ``code``."""
+
+    start: int
+    end: int
+    code: str
+
+
+@dataclass
+class ProductIndex:
+    """Every way a catalogue's products can be written, ready for matching."""
+
+    products: dict[str, ProductInfo]
+    _keys: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
+    _vocab: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, products: Sequence[ProductInfo]) -> ProductIndex:
+        index = cls({p.code: p for p in products})
+        ranked: dict[tuple[str, ...], tuple[int, str]] = {}
+        heads: dict[str, set[str]] = {}
+        for product in products:
+            base = re.sub(r"\s*\(.*?\)", "", product.name)
+            for rank, source in [(0, a) for a in product.aliases] + [(1, base), (1, product.code)]:
+                _keep(ranked, key_words(source), rank, product.code)
+            words = key_words(base)
+            if words:
+                heads.setdefault(words[0], set()).add(product.code)
+        for head, codes in heads.items():
+            if len(codes) == 1:
+                _keep(ranked, (head,), 2, next(iter(codes)))
+        for words, (_rank, code) in ranked.items():
+            index._keys.setdefault(words[0], []).append((words, code))
+        for entries in index._keys.values():
+            entries.sort(key=lambda entry: -len(entry[0]))
+        index._vocab = sorted({w for words in ranked for w in words if len(w) >= 4})
+        return index
+
+    def find(self, tokens: Sequence[Token]) -> list[Mention]:
+        """Return the non-overlapping product mentions, longest first at each place."""
+        words = [self._canonical(t.text) if t.kind == "word" else "" for t in tokens]
+        mentions: list[Mention] = []
+        position = 0
+        while position < len(tokens):
+            found = self._match_at(words, position)
+            if found is None:
+                position += 1
+                continue
+            mentions.append(found)
+            position = found.end
+        return mentions
+
+    def _match_at(self, words: list[str], start: int) -> Mention | None:
+        for key, code in self._keys.get(words[start], ()):
+            end = _match_key(words, start, key)
+            if end is not None:
+                return Mention(start, end, code)
+        return None
+
+    def _canonical(self, word: str) -> str:
+        if word in _GLUE:
+            return word
+        stemmed = _SYNONYMS.get(word, stem(word))
+        if stemmed in self._keys or len(stemmed) < 5 or word in STOPWORDS or word in UNIT_WORDS:
+            return stemmed
+        return _fuzzy(stemmed, tuple(self._vocab)) or stemmed
+
+
+def _keep(ranked: dict[tuple[str, ...], tuple[int, str]], words: tuple[str, ...], rank: int,
+          code: str) -> None:
+    if words and (words not in ranked or ranked[words][0] > rank):
+        ranked[words] = (rank, code)
+
+
+def _match_key(words: list[str], start: int, key: tuple[str, ...]) -> int | None:
+    position, matched = start, 0
+    while matched < len(key):
+        if position >= len(words):
+            return None
+        if words[position] == key[matched]:
+            matched += 1
+        elif not (matched and words[position] in _GLUE):
+            return None
+        position += 1
+    return position
+
+
+@lru_cache(maxsize=20000)
+def _fuzzy(word: str, vocab: tuple[str, ...]) -> str | None:
+    candidates = [v for v in vocab if v[0] == word[0] and abs(len(v) - len(word)) <= 2]
+    best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=85)
+    return best[0] if best else None

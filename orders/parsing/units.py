@@ -1,0 +1,83 @@
+"""Converting an amount as written into the product's catalogue unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from orders.parsing.products import ProductInfo
+
+TWELVE = Decimal(12)
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A number as written, with its unit's dimension (None for a bare number).
+
+    ``counted`` says the number counts things named right after it ("2 moules",
+    "une aile de raie"), as opposed to "moules : 2".
+    """
+
+    value: Decimal
+    dimension: str | None = None
+    factor: Decimal = Decimal(1)
+    counted: bool = False
+
+
+def to_catalog_unit(amount: Amount, product: ProductInfo) -> Decimal | None:
+    """Return the amount in the product's unit, or None when a person would have to ask."""
+    value, dim, unit, pack = amount.value * amount.factor, amount.dimension, product.unit, product.pack
+    if dim is None:
+        return _bare(amount, product)
+    if dim == "mass":
+        if unit == "kg":
+            return value
+        return _per_pack(value, "mass", pack)
+    if dim == "volume":
+        if unit == "litre":
+            return value
+        return _per_pack(value, "volume", pack)
+    if dim == "dozen":
+        if unit == "dozen":
+            return value
+        if unit == "piece":
+            return value * TWELVE
+        return _per_pack(value * TWELVE, "piece", pack)
+    if dim == "piece":
+        if unit == "piece":
+            return value
+        if unit == "dozen":
+            return value / TWELVE
+        return _per_pack(value, "piece", pack)
+    if dim == "bunch":
+        return value if unit == "bunch" else None
+    if dim == "container":
+        if unit == "litre":
+            return value * (pack.amount if pack and pack.dimension == "volume" else 1)
+        if unit in ("pack", "piece") or product.container:
+            return value
+        return None
+    return None
+
+
+def _bare(amount: Amount, product: ProductInfo) -> Decimal | None:
+    value, unit, pack = amount.value, product.unit, product.pack
+    if unit == "kg":
+        return None if amount.counted else value
+    if unit == "dozen":
+        return value / TWELVE if value >= 6 else value
+    if unit == "litre":
+        return value * pack.amount if pack and pack.dimension == "volume" else value
+    if unit == "pack" and pack and pack.dimension == "piece" and amount.counted:
+        size = pack.amount
+        if value >= size and value % size == 0:
+            return value / size
+    return value
+
+
+def _per_pack(value: Decimal, dimension: str, pack: object) -> Decimal | None:
+    from orders.parsing.products import PackSize
+
+    if isinstance(pack, PackSize) and pack.dimension == dimension and pack.amount > 0:
+        return value / pack.amount
+    return None

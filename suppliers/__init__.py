@@ -1,0 +1,1 @@
+"""The supplier's side: one clear weekly order built from the ledger."""
