@@ -6,14 +6,10 @@ import textwrap
 from pathlib import Path
 from typing import TextIO
 
-from sqlmodel import Session
-
 from bot.app import App
 from bot.replay import ReplayResult, replay
 from bot.sample import CATALOG, THREAD
 from orders import ledger
-from orders.models import Club
-from orders.replies import Renderer
 from suppliers.render import summary_text
 from suppliers.weekly_order import build_weekly_order
 
@@ -40,12 +36,12 @@ def print_thread(result: ReplayResult, out: TextIO) -> None:
 
 def print_week(app: App, club_id: int, out: TextIO) -> None:
     """Print each member's final order and the totals per product."""
-    with Session(app.engine) as session:
-        club = session.get(Club, club_id)
-        window = ledger.latest_window(session, club_id)
-        if club is None or window is None:
+    with app.engine.connect() as conn:
+        club = ledger.club_by_id(conn, club_id)
+        latest = ledger.latest_window(conn, club_id)
+        if club is None or latest is None:
             out.write("\nNo orders.\n")
             return
-        weekly = build_weekly_order(session, club, window)
-        out.write("\n" + "=" * 72 + "\n")
-        out.write(summary_text(Renderer(), weekly) + "\n")
+        weekly = build_weekly_order(conn, club, latest[0], app.bot.view(conn, club))
+    out.write("\n" + "=" * 72 + "\n")
+    out.write(summary_text(app.bot.renderer, weekly) + "\n")

@@ -8,12 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import select
 
 from bot.app import App
 from bot.threads import read_thread
 from orders import ledger
 from orders.messages import InboundMessage, Reply
+from orders.models import Product
 
 
 @dataclass
@@ -41,13 +42,15 @@ def replay(app: App, catalog: Path, thread: Path, *, chat_id: str | None = None)
 
 def final_orders(app: App, club_id: int) -> dict[str, dict[str, int | float]]:
     """Each member's order in the club's current window, keyed by author id."""
-    with Session(app.engine) as session:
-        window = ledger.latest_window(session, club_id)
-        if window is None or window.id is None:
+    with app.engine.connect() as conn:
+        latest = ledger.latest_window(conn, club_id)
+        if latest is None:
             return {}
+        codes = dict(conn.execute(select(Product.id, Product.code).where(
+            Product.club_id == club_id)).all())
         orders: dict[str, dict[str, int | float]] = {}
-        for member, product, quantity in ledger.window_lines(session, window.id):
-            orders.setdefault(member.user_id, {})[product.code] = _json_number(quantity)
+        for _member, _name, user_id, product_id, quantity in ledger.window_lines(conn, latest[0]):
+            orders.setdefault(user_id, {})[codes[product_id]] = _json_number(quantity)
         return orders
 
 

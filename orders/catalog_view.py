@@ -1,43 +1,58 @@
-"""A club's catalogue as the parser and the replies see it, cached per import."""
+"""A club's catalogue and roles as the core sees them, cached per catalogue version."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
-from orders.models import Club, Product
+from orders.models import ClubRole, Product
 from orders.parsing import ProductIndex, ProductInfo
+
+product_t, role_t = Product.__table__, ClubRole.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
 class CatalogView:
-    """Products of one catalogue version, indexed for matching and lookup."""
+    """Products of one catalogue version, indexed for matching and lookup, and who is who."""
 
     version: int
     index: ProductIndex
     ids: dict[str, int]
     codes: dict[int, str]
     infos: dict[int, ProductInfo]
-
-    def index_position(self, product_id: int) -> int:
-        """Catalogue order of a product, for listing lines the way the catalogue does."""
-        return list(self.infos).index(product_id) if product_id in self.infos else 10**6
+    positions: dict[int, int]
+    roles: dict[str, str]
 
     def price(self, product_id: int) -> Decimal:
         return self.infos[product_id].price
 
+    def position(self, product_id: int) -> int:
+        """Catalogue order of a product, for listing lines the way the catalogue does."""
+        return self.positions.get(product_id, 10**6)
 
-def load_view(session: Session, club: Club) -> CatalogView:
-    """Read a club's products; only the available ones can be ordered."""
-    rows = session.exec(select(Product).where(Product.club_id == club.id)
-                        .order_by(col(Product.position))).all()
-    infos = {}
-    for row in rows:
-        assert row.id is not None
-        infos[row.id] = ProductInfo.build(row.code, row.name, row.unit, Decimal(row.price),
-                                          row.aliases, row.available, row.stock_limit)
-    index = ProductIndex.build([i for i in infos.values() if i.available])
-    return CatalogView(club.catalog_version, index, {r.code: r.id for r in rows if r.id},
-                       {r.id: r.code for r in rows if r.id}, infos)
+    def role(self, platform: str, user_id: str) -> str:
+        """ "organiser", "supplier" or "member" for an author of the club's thread."""
+        found = {self.roles.get(user_id), self.roles.get(f"{platform}:{user_id}")}
+        if "supplier" in found:
+            return "supplier"
+        return "organiser" if "organiser" in found else "member"
+
+
+def load_view(conn: Connection, club_id: int, version: int) -> CatalogView:
+    """Read a club's products and roles; only available products can be ordered."""
+    rows = conn.execute(select(product_t).where(product_t.c.club_id == club_id)
+                        .order_by(product_t.c.position, product_t.c.id)).all()
+    infos = {int(r.id): ProductInfo.build(r.code, r.name, r.unit, Decimal(r.price), r.aliases,
+                                          r.available, r.stock_limit) for r in rows}
+    index = ProductIndex.build([info for info in infos.values() if info.available])
+    roles: dict[str, str] = {}
+    for ref, role in conn.execute(select(role_t.c.user_ref, role_t.c.role).where(
+            role_t.c.club_id == club_id)):
+        if roles.get(ref) != "supplier":
+            roles[ref] = role
+    return CatalogView(version, index, {r.code: int(r.id) for r in rows},
+                       {int(r.id): r.code for r in rows}, infos,
+                       {int(r.id): n for n, r in enumerate(rows)}, roles)

@@ -7,11 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from sqlmodel import select
-
 from orders import ledger
 from orders.messages import Outcome, Reply
-from orders.models import Product
 from orders.replies import join_lines, money, per_unit, plain
 from suppliers.render import summary_text
 from suppliers.weekly_order import build_weekly_order
@@ -45,34 +42,34 @@ def _say(turn: Turn, template: str, kind: str, **values: object) -> Outcome:
     return Outcome([turn.reply(template, kind, **values)], kind="command")
 
 
+def _current_window(turn: Turn) -> int | None:
+    if turn.window_id is not None:
+        return turn.window_id
+    latest = ledger.latest_window(turn.conn, turn.club.id)
+    return latest[0] if latest else None
+
+
 def _help(turn: Turn, _args: list[str]) -> Outcome:
     return _say(turn, "help", "help", organiser=turn.role == "organiser")
 
 
 def _show_order(turn: Turn, _args: list[str]) -> Outcome:
-    assert turn.club.id is not None and turn.member.id is not None
-    window = ledger.open_window(turn.session, turn.club.id) or ledger.latest_window(
-        turn.session, turn.club.id)
-    lines: dict[int, Decimal] = {}
-    if window is not None and window.id is not None:
-        order = ledger.find_order(turn.session, window.id, turn.member.id)
-        if order is not None and order.id is not None:
-            lines = ledger.lines_of(turn.session, order.id)
+    window_id = _current_window(turn)
+    lines = ledger.order_lines(turn.conn, window_id, turn.member_id)[1] if window_id else {}
     view = turn.view
-    ordered = sorted(lines.items(), key=lambda item: view.index_position(item[0]))
+    ordered = sorted(lines.items(), key=lambda item: view.position(item[0]))
     total = sum((q * view.price(p) for p, q in ordered), Decimal(0))
     return _say(turn, "order", "order", lines=join_lines(turn.line(p, q) for p, q in ordered),
                 total=money(total, turn.club.currency, turn.locale))
 
 
 def _cancel(turn: Turn, _args: list[str]) -> Outcome:
-    from orders.core import _apply
     from orders.parsing import ClearAll
+    from orders.planning import apply_ops
 
-    window = turn.window()
-    if window is None:
+    if turn.window_id is None:
         return _say(turn, "closed", "closed")
-    outcome = _apply(turn, window, [ClearAll()], "command")
+    outcome = apply_ops(turn, [ClearAll()])
     if not outcome.replies:
         outcome.replies.append(turn.reply("cancelled", "confirmation"))
     return outcome
@@ -88,34 +85,24 @@ def _catalog(turn: Turn, _args: list[str]) -> Outcome:
 
 
 def _summary(turn: Turn, _args: list[str]) -> Outcome:
-    assert turn.club.id is not None
-    window = ledger.open_window(turn.session, turn.club.id) or ledger.latest_window(
-        turn.session, turn.club.id)
-    if window is None:
+    window_id = _current_window(turn)
+    if window_id is None:
         return _say(turn, "order", "summary", lines="", total="")
-    weekly = build_weekly_order(turn.session, turn.club, window)
+    weekly = build_weekly_order(turn.conn, turn.club, window_id, turn.view)
     text = summary_text(turn.bot.renderer, weekly)
     return Outcome([Reply(turn.message.chat_id, text, turn.message.message_id, "summary")],
                    kind="command")
 
 
 def _open(turn: Turn, _args: list[str]) -> Outcome:
-    assert turn.club.id is not None
-    ledger.start_window(turn.session, turn.club.id, turn.message.sent_at)
+    turn.window_id = ledger.start_window(turn.conn, turn.club.id, turn.message.sent_at)
     return _say(turn, "window_opened", "announcement")
 
 
 def _close(turn: Turn, _args: list[str]) -> Outcome:
-    assert turn.club.id is not None
-    window = ledger.open_window(turn.session, turn.club.id)
-    if window is not None:
-        ledger.close_window(turn.session, window, turn.message.sent_at)
+    ledger.close_windows(turn.conn, turn.club.id, turn.message.sent_at)
+    turn.window_id = None
     return _say(turn, "window_closed", "announcement", pickup=plain(turn.club.pickup, 200))
-
-
-def _product_arg(turn: Turn, code: str) -> Product | None:
-    return turn.session.exec(select(Product).where(
-        Product.club_id == turn.club.id, Product.code == code.lower())).first()
 
 
 def _usage(turn: Turn, fr: str, en: str) -> Outcome:
@@ -125,39 +112,34 @@ def _usage(turn: Turn, fr: str, en: str) -> Outcome:
 def _price(turn: Turn, args: list[str]) -> Outcome:
     usage = ("Usage : /prix PRODUIT PRIX, par exemple /prix moules 6,80",
              "Usage: /price PRODUCT PRICE, for example /price moules 6.80")
-    product = _product_arg(turn, args[0]) if len(args) == 2 else None
-    try:
-        price = Decimal(args[1].replace(",", ".")) if len(args) == 2 else None
-    except InvalidOperation:
-        price = None
-    if product is None or price is None or not price.is_finite() or price < 0 \
-            or price >= 10**8:
+    if len(args) != 2 or args[0].lower() not in turn.view.ids:
         return _usage(turn, *usage)
-    product.price = price.quantize(Decimal("0.01"))
-    _bump(turn)
-    turn.session.add(product)
-    return _say(turn, "price_set", "confirmation", product=plain(product.name, 80),
-                price=money(product.price, turn.club.currency, turn.locale),
-                per=per_unit(product.unit, turn.locale))
+    try:
+        price = Decimal(args[1].replace(",", "."))
+    except InvalidOperation:
+        return _usage(turn, *usage)
+    if not price.is_finite() or price < 0 or price >= 10**8:
+        return _usage(turn, *usage)
+    code = args[0].lower()
+    price = price.quantize(Decimal("0.01"))
+    ledger.set_product(turn.conn, turn.club.id, code, price=price)
+    info = turn.view.infos[turn.view.ids[code]]
+    return _say(turn, "price_set", "confirmation", product=plain(info.name, 80),
+                price=money(price, turn.club.currency, turn.locale),
+                per=per_unit(info.unit, turn.locale))
 
 
 def _available(turn: Turn, args: list[str]) -> Outcome:
     usage = ("Usage : /dispo PRODUIT oui|non", "Usage: /available PRODUCT yes|no")
-    product = _product_arg(turn, args[0]) if len(args) == 2 else None
     flag = {"oui": True, "yes": True, "on": True, "non": False, "no": False, "off": False}.get(
         args[1].lower() if len(args) == 2 else "")
-    if product is None or flag is None:
+    if flag is None or args[0].lower() not in turn.view.ids:
         return _usage(turn, *usage)
-    product.available = flag
-    _bump(turn)
-    turn.session.add(product)
-    return _say(turn, "availability_set", "confirmation", product=plain(product.name, 80),
+    code = args[0].lower()
+    ledger.set_product(turn.conn, turn.club.id, code, available=flag)
+    info = turn.view.infos[turn.view.ids[code]]
+    return _say(turn, "availability_set", "confirmation", product=plain(info.name, 80),
                 available=flag)
-
-
-def _bump(turn: Turn) -> None:
-    turn.club.catalog_version += 1
-    turn.session.add(turn.club)
 
 
 COMMANDS: dict[str, Command] = {}

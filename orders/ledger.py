@@ -1,8 +1,12 @@
-"""Reading and writing the ledger: members, windows, orders and their history.
+"""Reading and writing the ledger on the hot path, with prebuilt Core statements.
 
-A member's order is re-folded from the operations of their messages every time
-one of them changes, so a duplicate delivery or an edit can never count twice:
-an edit's operations simply take the place of the edited message's.
+A member's order is the fold of the operations their messages asked for. A new
+message's operations come last, so they are applied to the current lines; an
+edit re-folds the whole order, its operations taking the place of those of the
+message it rewrites. Either way a duplicate or an edit never counts twice.
+
+Every function takes an open :class:`Connection` inside the caller's
+transaction; the same statements run on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,14 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, update
-from sqlmodel import Session, col, select
+from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 
 from orders.messages import LineChange
 from orders.models import (
+    Clarification,
     Club,
     ClubChat,
-    ClubRole,
     InboundRecord,
     Member,
     Order,
@@ -31,131 +35,201 @@ from orders.models import (
 )
 
 ZERO = Decimal(0)
+club_t, chat_t, member_t = Club.__table__, ClubChat.__table__, Member.__table__  # type: ignore[attr-defined]
+window_t, order_t, line_t = OrderWindow.__table__, Order.__table__, OrderLine.__table__  # type: ignore[attr-defined]
+op_t, change_t, record_t = OrderOp.__table__, OrderChange.__table__, InboundRecord.__table__  # type: ignore[attr-defined]
+clar_t, product_t = Clarification.__table__, Product.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class ClubRow:
+    id: int
+    slug: str
+    name: str
+    locale: str
+    currency: str
+    pickup: str
+    catalog_version: int
+    window_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    id: int
+    origin_id: int
+    member_id: int | None
+    kind: str
+    mentioned: str
+    role: str
 
 
 @dataclass(frozen=True, slots=True)
 class Op:
-    """One operation on an order, as the parser's actions become in the ledger."""
+    """One operation on an order: "set", "add", "remove" or "clear"."""
 
-    action: str  # "set", "add", "remove" or "clear"
+    action: str
     product_id: int | None = None
     quantity: Decimal | None = None
 
 
-def club_for_chat(session: Session, platform: str, chat_id: str) -> Club | None:
-    """Return the club a thread is bound to, if any."""
-    statement = select(Club).join(ClubChat, col(ClubChat.club_id) == col(Club.id)).where(
-        ClubChat.platform == platform, ClubChat.chat_id == chat_id)
-    return session.exec(statement).first()
+_CLUB = (
+    select(club_t.c.id, club_t.c.slug, club_t.c.name, club_t.c.locale, club_t.c.currency,
+           club_t.c.pickup, club_t.c.catalog_version, window_t.c.id.label("window_id"))
+    .select_from(chat_t.join(club_t, club_t.c.id == chat_t.c.club_id)
+                 .outerjoin(window_t, and_(window_t.c.club_id == club_t.c.id,
+                                           window_t.c.status == "open")))
+    .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat"))
+)
 
 
-def find_record(session: Session, platform: str, chat_id: str,
-                message_id: str) -> InboundRecord | None:
+def club_for_chat(conn: Connection, platform: str, chat_id: str) -> ClubRow | None:
+    """Return the club a thread is bound to, with its open window if any."""
+    row = conn.execute(_CLUB, {"platform": platform, "chat": chat_id}).first()
+    return ClubRow(*row) if row is not None else None
+
+
+def club_by_id(conn: Connection, club_id: int) -> ClubRow | None:
+    """Return a club by id, with its open window if any."""
+    statement = select(*_CLUB.selected_columns).select_from(
+        club_t.outerjoin(window_t, and_(window_t.c.club_id == club_t.c.id,
+                                        window_t.c.status == "open"))).where(
+        club_t.c.id == club_id)
+    row = conn.execute(statement).first()
+    return ClubRow(*row) if row is not None else None
+
+
+_RECORD = select(record_t.c.id, record_t.c.origin_id, record_t.c.member_id, record_t.c.kind,
+                 record_t.c.mentioned, record_t.c.role).where(
+    record_t.c.platform == bindparam("platform"), record_t.c.chat_id == bindparam("chat"),
+    record_t.c.message_id == bindparam("message"))
+
+
+def find_record(conn: Connection, platform: str, chat_id: str,
+                message_id: str) -> RecordRow | None:
     """Return the stored record of a platform message, if it was handled before."""
-    statement = select(InboundRecord).where(
-        InboundRecord.platform == platform, InboundRecord.chat_id == chat_id,
-        InboundRecord.message_id == message_id)
-    return session.exec(statement).first()
+    row = conn.execute(_RECORD, {"platform": platform, "chat": chat_id,
+                                 "message": message_id}).first()
+    if row is None:
+        return None
+    return RecordRow(row.id, row.origin_id or row.id, row.member_id, row.kind, row.mentioned,
+                     row.role)
 
 
-def role_of(session: Session, club_id: int, platform: str, user_id: str) -> str:
-    """Return "organiser", "supplier" or "member" for an author of a club's thread."""
-    refs = (user_id, f"{platform}:{user_id}")
-    roles = set(session.exec(select(ClubRole.role).where(
-        ClubRole.club_id == club_id, col(ClubRole.user_ref).in_(refs))).all())
-    if "supplier" in roles:
-        return "supplier"
-    return "organiser" if "organiser" in roles else "member"
+_PREVIOUS = select(record_t.c.kind, record_t.c.mentioned).where(
+    record_t.c.member_id == bindparam("member")).order_by(record_t.c.id.desc()).limit(1)
 
 
-def member_for(session: Session, club_id: int, platform: str, user_id: str, name: str,
-               now: datetime) -> Member:
-    """Return the member behind a platform identity, creating it on first sight."""
-    member = session.exec(select(Member).where(
-        Member.club_id == club_id, Member.platform == platform,
-        Member.user_id == user_id)).first()
-    if member is None:
-        member = Member(club_id=club_id, platform=platform, user_id=user_id,
-                        display_name=name, joined_at=now)
-        session.add(member)
-        session.flush()
-    elif name and member.display_name != name:
-        member.display_name = name
-        session.add(member)
-    return member
+def previous_record(conn: Connection, member_id: int) -> tuple[str, str] | None:
+    """Kind and products of the member's last message, for "j'en prends deux"."""
+    row = conn.execute(_PREVIOUS, {"member": member_id}).first()
+    return (row.kind, row.mentioned) if row is not None else None
 
 
-def open_window(session: Session, club_id: int) -> OrderWindow | None:
-    """Return the club's open order window, if there is one."""
-    return session.exec(select(OrderWindow).where(
-        OrderWindow.club_id == club_id, OrderWindow.status == "open")).first()
+def insert_record(conn: Connection, **values: object) -> int:
+    """Store a handled message; the unique key makes a second delivery fail here."""
+    return int(conn.execute(insert(record_t), values).inserted_primary_key[0])
 
 
-def latest_window(session: Session, club_id: int) -> OrderWindow | None:
-    """Return the club's most recent window, open or closed."""
-    return session.exec(select(OrderWindow).where(OrderWindow.club_id == club_id)
-                        .order_by(col(OrderWindow.id).desc())).first()
+_MEMBER = select(member_t.c.id, member_t.c.display_name).where(
+    member_t.c.club_id == bindparam("club"), member_t.c.platform == bindparam("platform"),
+    member_t.c.user_id == bindparam("user"))
 
 
-def start_window(session: Session, club_id: int, now: datetime,
-                 closes_at: datetime | None = None) -> OrderWindow:
+def member_for(conn: Connection, club_id: int, platform: str, user_id: str, name: str,
+               now: datetime) -> tuple[int, str]:
+    """Return (id, display name) of a platform identity, creating the member on first sight."""
+    row = conn.execute(_MEMBER, {"club": club_id, "platform": platform, "user": user_id}).first()
+    if row is None:
+        new_id = conn.execute(insert(member_t), {
+            "club_id": club_id, "platform": platform, "user_id": user_id,
+            "display_name": name, "joined_at": now}).inserted_primary_key[0]
+        return int(new_id), name
+    if name and row.display_name != name:
+        conn.execute(update(member_t).where(member_t.c.id == row.id).values(display_name=name))
+    return int(row.id), name or row.display_name
+
+
+_LATEST_WINDOW = select(window_t.c.id, window_t.c.status).where(
+    window_t.c.club_id == bindparam("club")).order_by(window_t.c.id.desc()).limit(1)
+
+
+def latest_window(conn: Connection, club_id: int) -> tuple[int, str] | None:
+    """Return (id, status) of the club's most recent window, open or closed."""
+    row = conn.execute(_LATEST_WINDOW, {"club": club_id}).first()
+    return (int(row.id), row.status) if row is not None else None
+
+
+def previous_window(conn: Connection, club_id: int, before_id: int) -> int | None:
+    """Return the id of the window that came before ``before_id`` in a club."""
+    row = conn.execute(select(window_t.c.id).where(
+        window_t.c.club_id == club_id, window_t.c.id < before_id)
+        .order_by(window_t.c.id.desc()).limit(1)).first()
+    return int(row.id) if row is not None else None
+
+
+def start_window(conn: Connection, club_id: int, now: datetime) -> int:
     """Close any open window of the club and open a new one."""
-    for window in session.exec(select(OrderWindow).where(
-            OrderWindow.club_id == club_id, OrderWindow.status == "open")):
-        window.status, window.closed_at = "closed", now
-        session.add(window)
-    window = OrderWindow(club_id=club_id, opens_at=now, closes_at=closes_at)
-    session.add(window)
-    session.flush()
-    return window
+    close_windows(conn, club_id, now)
+    return int(conn.execute(insert(window_t), {
+        "club_id": club_id, "status": "open", "opens_at": now}).inserted_primary_key[0])
 
 
-def close_window(session: Session, window: OrderWindow, now: datetime) -> None:
-    """Stop taking orders in a window."""
-    window.status, window.closed_at = "closed", now
-    session.add(window)
+def close_windows(conn: Connection, club_id: int, now: datetime) -> int:
+    """Stop taking orders in the club's open window; return how many were open."""
+    result = conn.execute(update(window_t).where(
+        window_t.c.club_id == club_id, window_t.c.status == "open").values(
+        status="closed", closed_at=now))
+    return result.rowcount or 0
 
 
-def order_for(session: Session, window_id: int, member_id: int, now: datetime) -> Order:
-    """Return a member's order in a window, creating an empty one if needed."""
-    order = session.exec(select(Order).where(
-        Order.window_id == window_id, Order.member_id == member_id)).first()
-    if order is None:
-        order = Order(window_id=window_id, member_id=member_id, updated_at=now)
-        session.add(order)
-        session.flush()
-    return order
+_ORDER_LINES = (
+    select(order_t.c.id, line_t.c.product_id, line_t.c.quantity)
+    .select_from(order_t.outerjoin(line_t, line_t.c.order_id == order_t.c.id))
+    .where(order_t.c.window_id == bindparam("window"), order_t.c.member_id == bindparam("member"))
+)
 
 
-def find_order(session: Session, window_id: int, member_id: int) -> Order | None:
-    """Return a member's order in a window without creating one."""
-    return session.exec(select(Order).where(
-        Order.window_id == window_id, Order.member_id == member_id)).first()
+def order_lines(conn: Connection, window_id: int,
+                member_id: int) -> tuple[int | None, dict[int, Decimal]]:
+    """Return a member's order id in a window (None if none) and its lines."""
+    order_id, lines = None, {}
+    for row in conn.execute(_ORDER_LINES, {"window": window_id, "member": member_id}):
+        order_id = int(row.id)
+        if row.product_id is not None:
+            lines[int(row.product_id)] = Decimal(row.quantity)
+    return order_id, lines
 
 
-def lines_of(session: Session, order_id: int) -> dict[int, Decimal]:
-    """Return product id -> quantity for an order."""
-    rows = session.exec(select(OrderLine.product_id, OrderLine.quantity).where(
-        OrderLine.order_id == order_id)).all()
-    return {product_id: Decimal(quantity) for product_id, quantity in rows}
+def create_order(conn: Connection, window_id: int, member_id: int, now: datetime) -> int:
+    """Create an empty order for a member in a window."""
+    return int(conn.execute(insert(order_t), {
+        "window_id": window_id, "member_id": member_id,
+        "updated_at": now}).inserted_primary_key[0])
 
 
-def record_ops(session: Session, order: Order, record: InboundRecord, ops: Sequence[Op]) -> None:
-    """Store what one message asked of an order, replacing what an earlier version asked."""
-    assert order.id is not None and record.id is not None
-    origin = record.origin_id or record.id
-    session.execute(update(OrderOp).where(
-        col(OrderOp.order_id) == order.id, col(OrderOp.origin_id) == origin,
-        col(OrderOp.active).is_(True)).values(active=False))
-    for seq, op in enumerate(ops):
-        session.add(OrderOp(order_id=order.id, record_id=record.id, origin_id=origin, seq=seq,
-                            action=op.action, product_id=op.product_id, quantity=op.quantity))
-    session.flush()
+def record_ops(conn: Connection, order_id: int, record_id: int, origin_id: int,
+               ops: Sequence[Op], *, replaces: bool) -> None:
+    """Store what one message asked of an order; an edit retires its earlier version's ops."""
+    if replaces:
+        conn.execute(update(op_t).where(
+            op_t.c.order_id == order_id, op_t.c.origin_id == origin_id,
+            op_t.c.active.is_(True)).values(active=False))
+    if ops:
+        conn.execute(insert(op_t), [
+            {"order_id": order_id, "record_id": record_id, "origin_id": origin_id, "seq": n,
+             "action": op.action, "product_id": op.product_id, "quantity": op.quantity,
+             "active": True} for n, op in enumerate(ops)])
 
 
-def fold(ops: Iterable[tuple[str, int | None, Decimal | None]]) -> dict[int, Decimal]:
-    """Apply operations in order to an empty order and return its lines."""
-    lines: dict[int, Decimal] = {}
+_ACTIVE_OPS = select(op_t.c.action, op_t.c.product_id, op_t.c.quantity).where(
+    op_t.c.order_id == bindparam("order"), op_t.c.active.is_(True)).order_by(
+    op_t.c.origin_id, op_t.c.id)
+
+
+def fold(ops: Iterable[tuple[str, int | None, Decimal | None]],
+         start: dict[int, Decimal] | None = None) -> dict[int, Decimal]:
+    """Apply operations in order to ``start`` (empty by default) and return the lines."""
+    lines = dict(start or {})
     for action, product_id, quantity in ops:
         if action == "clear":
             lines.clear()
@@ -170,68 +244,95 @@ def fold(ops: Iterable[tuple[str, int | None, Decimal | None]]) -> dict[int, Dec
     return {p: q for p, q in lines.items() if q > 0}
 
 
-def refold(session: Session, order: Order, *, record_id: int | None, actor_id: int | None,
-           now: datetime) -> list[LineChange]:
-    """Recompute an order from its active operations and write what changed."""
-    assert order.id is not None
-    ops = session.exec(select(OrderOp.action, OrderOp.product_id, OrderOp.quantity).where(
-        OrderOp.order_id == order.id, col(OrderOp.active).is_(True))
-        .order_by(col(OrderOp.origin_id), col(OrderOp.id))).all()
-    wanted = fold(ops)
-    current = {line.product_id: line for line in session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id))}
-    changes: list[tuple[int, Decimal, Decimal]] = []
-    for product_id in sorted(set(wanted) | set(current)):
-        before = Decimal(current[product_id].quantity) if product_id in current else ZERO
-        after = wanted.get(product_id, ZERO)
-        if before == after:
-            continue
-        changes.append((product_id, before, after))
-        if product_id not in current:
-            session.add(OrderLine(order_id=order.id, product_id=product_id, quantity=after))
-        elif after == 0:
-            session.delete(current[product_id])
-        else:
-            current[product_id].quantity = after
-            session.add(current[product_id])
+def refold(conn: Connection, order_id: int) -> dict[int, Decimal]:
+    """Recompute an order from all its active operations (after an edit)."""
+    return fold(conn.execute(_ACTIVE_OPS, {"order": order_id}).all())
+
+
+def write_lines(conn: Connection, order_id: int, member_id: int, current: dict[int, Decimal],
+                wanted: dict[int, Decimal], *, record_id: int, codes: dict[int, str],
+                now: datetime) -> list[LineChange]:
+    """Bring an order's lines from ``current`` to ``wanted`` and log every change."""
+    changes = [(p, current.get(p, ZERO), wanted.get(p, ZERO))
+               for p in sorted(set(current) | set(wanted))
+               if current.get(p, ZERO) != wanted.get(p, ZERO)]
     if not changes:
         return []
-    order.updated_at = now
-    session.add(order)
-    codes = dict(session.exec(select(Product.id, Product.code).where(
-        col(Product.id).in_([c[0] for c in changes]))).all())
-    out = []
-    for product_id, before, after in changes:
-        session.add(OrderChange(order_id=order.id, member_id=order.member_id,
-                                product_id=product_id, before=before, after=after,
-                                record_id=record_id, actor_member_id=actor_id, changed_at=now))
-        out.append(LineChange(order.member_id, codes[product_id], before, after))
-    return out
+    added = [{"order_id": order_id, "product_id": p, "quantity": after}
+             for p, before, after in changes if p not in current]
+    if added:
+        conn.execute(insert(line_t), added)
+    for p, _before, after in changes:
+        if p in current and after == 0:
+            conn.execute(line_t.delete().where(line_t.c.order_id == order_id,
+                                               line_t.c.product_id == p))
+        elif p in current:
+            conn.execute(update(line_t).where(line_t.c.order_id == order_id,
+                                              line_t.c.product_id == p).values(quantity=after))
+    conn.execute(insert(change_t), [
+        {"order_id": order_id, "member_id": member_id, "product_id": p, "before": before,
+         "after": after, "record_id": record_id, "actor_member_id": member_id,
+         "changed_at": now} for p, before, after in changes])
+    return [LineChange(member_id, codes[p], before, after) for p, before, after in changes]
 
 
-def window_lines(session: Session, window_id: int) -> list[tuple[Member, Product, Decimal]]:
-    """Every line of a window, with its member and product, in a stable order."""
-    statement = (select(Member, Product, OrderLine.quantity)
-                 .join(Order, col(Order.member_id) == col(Member.id))
-                 .join(OrderLine, col(OrderLine.order_id) == col(Order.id))
-                 .join(Product, col(Product.id) == col(OrderLine.product_id))
-                 .where(Order.window_id == window_id)
-                 .order_by(col(Member.display_name), col(Member.id), col(Product.position)))
-    return [(m, p, Decimal(q)) for m, p, q in session.exec(statement).all()]
+_OPEN_QUESTION = select(clar_t).where(
+    clar_t.c.window_id == bindparam("window"), clar_t.c.member_id == bindparam("member"),
+    clar_t.c.status == "open").order_by(clar_t.c.id.desc()).limit(1)
 
 
-def product_totals(session: Session, window_id: int) -> list[tuple[Product, Decimal]]:
+def open_question(conn: Connection, window_id: int, member_id: int):  # type: ignore[no-untyped-def]
+    """The bot's latest unanswered question to a member in a window, if any."""
+    return conn.execute(_OPEN_QUESTION, {"window": window_id, "member": member_id}).first()
+
+
+def add_question(conn: Connection, **values: object) -> None:
+    """Remember a question the bot asked, to take the member's answer into account."""
+    conn.execute(insert(clar_t), values)
+
+
+def settle_questions(conn: Connection, window_id: int, member_id: int, status: str) -> None:
+    """Close the member's open questions: answered, or expired by a new message."""
+    conn.execute(update(clar_t).where(
+        clar_t.c.window_id == window_id, clar_t.c.member_id == member_id,
+        clar_t.c.status == "open").values(status=status))
+
+
+def window_lines(conn: Connection, window_id: int) -> list[tuple[int, str, str, int, Decimal]]:
+    """Every line of a window: (member id, display name, user id, product id, quantity)."""
+    statement = (select(member_t.c.id, member_t.c.display_name, member_t.c.user_id,
+                        line_t.c.product_id, line_t.c.quantity)
+                 .select_from(order_t.join(member_t, member_t.c.id == order_t.c.member_id)
+                              .join(line_t, line_t.c.order_id == order_t.c.id)
+                              .join(product_t, product_t.c.id == line_t.c.product_id))
+                 .where(order_t.c.window_id == window_id)
+                 .order_by(member_t.c.display_name, member_t.c.id, product_t.c.position))
+    return [(int(r[0]), r[1], r[2], int(r[3]), Decimal(r[4])) for r in conn.execute(statement)]
+
+
+def product_totals(conn: Connection, window_id: int) -> list[tuple[int, Decimal]]:
     """Total quantity per product in a window, in catalogue order."""
-    statement = (select(Product, func.sum(OrderLine.quantity))
-                 .join(OrderLine, col(OrderLine.product_id) == col(Product.id))
-                 .join(Order, col(Order.id) == col(OrderLine.order_id))
-                 .where(Order.window_id == window_id)
-                 .group_by(col(Product.id)).order_by(col(Product.position)))
-    return [(p, Decimal(total)) for p, total in session.exec(statement).all()]
+    statement = (select(line_t.c.product_id, func.sum(line_t.c.quantity))
+                 .select_from(line_t.join(order_t, order_t.c.id == line_t.c.order_id)
+                              .join(product_t, product_t.c.id == line_t.c.product_id))
+                 .where(order_t.c.window_id == window_id)
+                 .group_by(line_t.c.product_id, product_t.c.position)
+                 .order_by(product_t.c.position))
+    return [(int(p), Decimal(total)) for p, total in conn.execute(statement)]
 
 
-def previous_window(session: Session, club_id: int, before_id: int) -> OrderWindow | None:
-    """Return the window that came before ``before_id`` in a club."""
-    return session.exec(select(OrderWindow).where(
-        OrderWindow.club_id == club_id, col(OrderWindow.id) < before_id)
-        .order_by(col(OrderWindow.id).desc())).first()
+def members_named(conn: Connection, club_id: int) -> list[tuple[int, str]]:
+    """(id, display name) of every member of a club, for "pareil que Camille"."""
+    return [(int(r[0]), r[1]) for r in conn.execute(
+        select(member_t.c.id, member_t.c.display_name).where(member_t.c.club_id == club_id))]
+
+
+def set_product(conn: Connection, club_id: int, code: str, **values: object) -> bool:
+    """Change a product's price or availability and invalidate cached catalogues."""
+    result = conn.execute(update(product_t).where(
+        product_t.c.club_id == club_id, product_t.c.code == code).values(**values))
+    if not result.rowcount:
+        return False
+    conn.execute(update(club_t).where(club_t.c.id == club_id).values(
+        catalog_version=club_t.c.catalog_version + 1))
+    return True

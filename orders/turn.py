@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
+from sqlalchemy.engine import Connection
 
 from orders import ledger
+from orders.catalog_view import CatalogView
 from orders.messages import InboundMessage, Reply
-from orders.models import Clarification, Club, InboundRecord, Member, Order, OrderWindow
-from orders.parsing import Ask, CopyOrder, ProductInfo
+from orders.parsing import Ask, ProductInfo
+from orders.parsing.text import fold
 from orders.replies import join_lines, money, number, plain, quantity, unit_phrase
 
 if TYPE_CHECKING:
-    from orders.catalog_view import CatalogView
     from orders.core import OrderBot
 
 
@@ -24,17 +24,20 @@ class Turn:
     """The handling of one inbound message, with what the reply helpers need."""
 
     bot: OrderBot
-    session: Session
-    club: Club
-    member: Member
+    conn: Connection
+    club: ledger.ClubRow
+    view: CatalogView
+    member_id: int
+    member_name: str
     role: str
-    record: InboundRecord
     message: InboundMessage
-    original: InboundRecord | None
+    original: ledger.RecordRow | None
+    text: str
+    record_id: int | None = None
+    window_id: int | None = field(default=None)
 
-    @property
-    def view(self) -> CatalogView:
-        return self.bot.view(self.session, self.club)
+    def __post_init__(self) -> None:
+        self.window_id = self.club.window_id
 
     @property
     def locale(self) -> str:
@@ -42,27 +45,48 @@ class Turn:
 
     @property
     def name(self) -> str:
-        return plain(self.member.display_name.split(" ")[0] or self.member.display_name, 40)
+        return plain(self.member_name.split(" ")[0] or self.member_name, 40)
 
-    def window(self) -> OrderWindow | None:
+    @property
+    def origin_id(self) -> int:
+        assert self.record_id is not None
+        return self.original.origin_id if self.original is not None else self.record_id
+
+    def store(self, kind: str, mentioned: str = "") -> int:
+        """Record the message as handled; a concurrent duplicate fails here."""
+        m = self.message
+        self.record_id = ledger.insert_record(
+            self.conn, club_id=self.club.id, platform=m.platform, chat_id=m.chat_id,
+            message_id=m.message_id, member_id=self.member_id,
+            origin_id=self.original.origin_id if self.original is not None else None,
+            edit_of=m.edit_of, reply_to=m.reply_to, sent_at=m.sent_at, text=self.text,
+            role=self.role, kind=kind, mentioned=mentioned[:2000])
+        return self.record_id
+
+    def ensure_window(self) -> int | None:
         """The open window; a club's very first order opens one by itself."""
-        assert self.club.id is not None
-        window = ledger.open_window(self.session, self.club.id)
-        if window is None and ledger.latest_window(self.session, self.club.id) is None:
-            window = ledger.start_window(self.session, self.club.id, self.message.sent_at)
-        return window
-
-    def render(self, template: str, **values: Any) -> str:
-        return self.bot.renderer.render(self.locale, template, **values)
+        if self.window_id is None and ledger.latest_window(self.conn, self.club.id) is None:
+            self.window_id = ledger.start_window(self.conn, self.club.id, self.message.sent_at)
+        return self.window_id
 
     def reply(self, template: str, kind: str, **values: Any) -> Reply:
         """A reply to this message, addressed by first name."""
-        text = self.render(template, name=self.name, **values)
+        text = self.bot.renderer.render(self.locale, template, name=self.name, **values)
         return Reply(self.message.chat_id, text, self.message.message_id, kind)
 
     def line(self, product_id: int, value: Decimal) -> str:
         info = self.view.infos[product_id]
         return f"{plain(info.label, 60)} {quantity(value, info.unit, self.locale)}"
+
+    def order_reply(self, lines: dict[int, Decimal]) -> Reply:
+        """Confirm a member's whole order after a change, with its total price."""
+        if not lines:
+            return self.reply("cancelled", "confirmation")
+        ordered = sorted(lines.items(), key=lambda item: self.view.position(item[0]))
+        total = sum((q * self.view.price(p) for p, q in ordered), Decimal(0))
+        return self.reply("confirm", "confirmation",
+                          lines=join_lines(self.line(p, q) for p, q in ordered),
+                          total=money(total, self.club.currency, self.locale), notes="")
 
     def question(self, action: Ask, info: ProductInfo) -> Reply:
         """The one short question a careful organiser would ask."""
@@ -81,73 +105,42 @@ class Turn:
         return self.reply("ask_vague", "question", product=label,
                           unit_phrase=unit_phrase(info.unit, self.locale)[0])
 
-    def dropped(self, pending: Clarification) -> Reply:
-        assert pending.product_id is not None
-        info = self.view.infos[pending.product_id]
-        amount = quantity(Decimal(pending.quantity or 0), info.unit, self.locale).lstrip("×")
+    def dropped(self, product_id: int, value: Decimal) -> Reply:
+        info = self.view.infos[product_id]
+        amount = quantity(value, info.unit, self.locale).lstrip("×")
         return self.reply("dropped", "info", product=plain(info.label, 60), amount=amount)
 
-    def copy_source(self, window: OrderWindow, action: CopyOrder) -> dict[int, Decimal] | None:
+    def copy_source(self, name: str | None, last_week: bool) -> dict[int, Decimal] | None:
         """The lines to copy for "pareil que Camille" or "comme la semaine dernière"."""
-        assert self.club.id is not None and window.id is not None
-        if action.last_week:
-            previous = ledger.previous_window(self.session, self.club.id, window.id)
-            if previous is None or previous.id is None:
-                return None
-            return self._lines_of(previous.id, self.member.id)
-        member_id = self._copy_member(action.name)
-        if member_id is None or member_id == self.member.id:
+        if self.window_id is None:
             return None
-        return self._lines_of(window.id, member_id)
+        if last_week:
+            previous = ledger.previous_window(self.conn, self.club.id, self.window_id)
+            if previous is None:
+                return None
+            return ledger.order_lines(self.conn, previous, self.member_id)[1] or None
+        member_id = self._copy_member(name)
+        if member_id is None or member_id == self.member_id:
+            return None
+        return ledger.order_lines(self.conn, self.window_id, member_id)[1] or None
 
-    def copy_missing_phrase(self, what: str, name: str | None) -> str:
-        if what == "last_week":
+    def copy_missing_phrase(self, last_week: bool, name: str | None) -> str:
+        if last_week:
             return "votre commande de la semaine dernière" if self.locale == "fr" \
                 else "your order from last week"
         who = plain(name or "", 30) or ("cette personne" if self.locale == "fr" else "them")
         return f"la commande de {who}" if self.locale == "fr" else f"{who}'s order"
 
     def _copy_member(self, name: str | None) -> int | None:
-        if self.message.reply_to:
-            replied = ledger.find_record(self.session, self.message.platform,
-                                         self.message.chat_id, self.message.reply_to)
+        m = self.message
+        if m.reply_to:
+            replied = ledger.find_record(self.conn, m.platform, m.chat_id, m.reply_to)
             if replied is not None and replied.member_id is not None:
                 return replied.member_id
         if not name:
             return None
-        for member in self.session.exec(select(Member).where(Member.club_id == self.club.id)):
-            first = member.display_name.split(" ")[0].lower()
-            if first and _fold(first) == _fold(name):
-                return member.id
+        for member_id, display in ledger.members_named(self.conn, self.club.id):
+            first = display.split(" ")[0]
+            if first and fold(first).strip() == fold(name).strip():
+                return member_id
         return None
-
-    def _lines_of(self, window_id: int, member_id: int | None) -> dict[int, Decimal] | None:
-        if member_id is None:
-            return None
-        order = self.session.exec(select(Order).where(
-            Order.window_id == window_id, Order.member_id == member_id)).first()
-        if order is None or order.id is None:
-            return None
-        lines = ledger.lines_of(self.session, order.id)
-        return lines or None
-
-
-def order_reply(turn: Turn, order: Order) -> Reply:
-    """Confirm a member's whole order after a change, with its total price."""
-    assert order.id is not None
-    lines = ledger.lines_of(turn.session, order.id)
-    if not lines:
-        return turn.reply("cancelled", "confirmation")
-    view = turn.view
-    ordered = sorted(lines.items(), key=lambda item: view.index_position(item[0]))
-    total = sum((q * view.price(p) for p, q in ordered), Decimal(0))
-    return turn.reply("confirm", "confirmation",
-                      lines=join_lines(turn.line(p, q) for p, q in ordered),
-                      total=money(total, turn.club.currency, turn.locale), notes="")
-
-
-def _fold(text: str) -> str:
-    from orders.parsing.text import fold
-
-    return fold(text).strip()
-

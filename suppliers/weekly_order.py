@@ -1,7 +1,7 @@
 """The weekly order a supplier receives: totals per product and a packing list per member.
 
-Everything here is derived from the ledger's lines at the moment it is built;
-nothing is stored twice.
+Everything here is derived from the ledger's lines when it is built; nothing is
+stored twice.
 """
 
 from __future__ import annotations
@@ -9,25 +9,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlmodel import Session
+from sqlalchemy.engine import Connection
 
 from orders import ledger
-from orders.models import Club, Member, OrderWindow, Product
+from orders.catalog_view import CatalogView
+from orders.parsing import ProductInfo
 
 
 @dataclass(frozen=True, slots=True)
 class PackingLine:
-    product: Product
+    product: ProductInfo
     quantity: Decimal
 
     @property
     def amount(self) -> Decimal:
-        return self.quantity * Decimal(self.product.price)
+        return self.quantity * self.product.price
 
 
 @dataclass(slots=True)
 class MemberOrder:
-    member: Member
+    member_id: int
+    name: str
+    user_id: str
     lines: list[PackingLine] = field(default_factory=list)
 
     @property
@@ -39,8 +42,10 @@ class MemberOrder:
 class WeeklyOrder:
     """A club's order for one window, ready to render."""
 
-    club: Club
-    window: OrderWindow
+    club_name: str
+    locale: str
+    currency: str
+    open: bool
     totals: list[PackingLine]
     members: list[MemberOrder]
 
@@ -49,13 +54,13 @@ class WeeklyOrder:
         return sum((line.amount for line in self.totals), Decimal(0))
 
 
-def build_weekly_order(session: Session, club: Club, window: OrderWindow) -> WeeklyOrder:
+def build_weekly_order(conn: Connection, club: ledger.ClubRow, window_id: int,
+                       view: CatalogView) -> WeeklyOrder:
     """Gather a window's totals per product and its packing list per member."""
-    assert window.id is not None
-    totals = [PackingLine(p, q) for p, q in ledger.product_totals(session, window.id)]
+    totals = [PackingLine(view.infos[p], q) for p, q in ledger.product_totals(conn, window_id)]
     members: dict[int, MemberOrder] = {}
-    for member, product, quantity in ledger.window_lines(session, window.id):
-        assert member.id is not None
-        members.setdefault(member.id, MemberOrder(member)).lines.append(
-            PackingLine(product, quantity))
-    return WeeklyOrder(club, window, totals, list(members.values()))
+    for member_id, name, user_id, product_id, quantity in ledger.window_lines(conn, window_id):
+        members.setdefault(member_id, MemberOrder(member_id, name, user_id)).lines.append(
+            PackingLine(view.infos[product_id], quantity))
+    return WeeklyOrder(club.name, club.locale, club.currency, window_id == club.window_id,
+                       totals, list(members.values()))

@@ -53,7 +53,7 @@ from orders.parsing.products import Mention, ProductIndex
 from orders.parsing.text import Token, normalize, tokenize
 from orders.parsing.units import Amount, to_catalog_unit
 
-HARD = frozenset({".", "!", "?", "\n", ";"})
+HARD = frozenset({".", "!", "?", "\n", ";", "(", ")"})
 SOFT = frozenset({",", "+", "/", "(", ")", "-", "et", "and", "&", "puis", "ainsi"})
 RESTATE = frozenset({"donc", "soit", "total", "totale", "so"})
 YES = frozenset({"oui", "yes", "ok", "okay", "yep", "yeah", "confirme", "confirm", "exact",
@@ -61,6 +61,17 @@ YES = frozenset({"oui", "yes", "ok", "okay", "yep", "yeah", "confirme", "confirm
 NO = frozenset({"non", "no", "nope", "annule", "cancel"})
 LIMITS = {"kg": Decimal(20), "piece": Decimal(30), "dozen": Decimal(10), "litre": Decimal(20),
           "bunch": Decimal(20), "pack": Decimal(20)}
+
+
+def _phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """Write lexicon phrases the way messages are tokenised ("i'd like" -> "i d like")."""
+    return tuple(" ".join(t.text for t in tokenize(normalize(p))) for p in phrases)
+
+
+REQUEST_P, SELF_P, COPY_P, LAST_WEEK_P = (_phrases(REQUEST), _phrases(SELF), _phrases(COPY),
+                                          _phrases(LAST_WEEK))
+ORDER_VERBS = frozenset({"prends", "prendrai", "prendre", "voudrais", "veux", "souhaiterais",
+                         "commande", "commander", "want", "like", "order", "have", "take"})
 REFERENCE = (("ai", "mis"), ("avais", "mis"), ("ai", "commande"), ("avais", "commande"),
              ("i", "ordered"), ("i", "had"), ("m", "aviez", "mis"))
 
@@ -116,23 +127,28 @@ class Draft:
     """The actions found so far, with the last product named (for corrections)."""
 
     actions: list[Action] = field(default_factory=list)
-    last_product: str | None = None
+    seen: list[tuple[int, str]] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
+
+    def product_before(self, position: int) -> str | None:
+        """The last product named before token ``position``."""
+        earlier = [code for start, code in self.seen if start < position]
+        return earlier[-1] if earlier else None
 
 
 def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -> ParseResult:
     """Read one chat message and return the actions it asks for."""
     ctx = context or ParseContext()
-    flat = " " + " ".join(normalize(text).split()) + " "
-    tokens = tokenize(flat)
+    tokens = tokenize(normalize(text))
     words = [t.text for t in tokens]
+    flat = " " + " ".join(words) + " "
     mentions = index.find(tokens)
     mentioned = tuple(dict.fromkeys(m.code for m in mentions))
-    if ctx.role == "supplier" or (ctx.role == "organiser" and not _has(flat, SELF)):
+    if ctx.role == "supplier" or (ctx.role == "organiser" and not _has(flat, SELF_P)):
         return ParseResult(kind="announcement", mentioned=mentioned)
-    if ctx.reply_to_member and not _has(flat, SELF):
+    if ctx.reply_to_member and not _has(flat, SELF_P):
         return ParseResult(kind="chatter", mentioned=mentioned)
-    if any(w in RECIPE for w in words) and not _has(flat, SELF):
+    if any(w in RECIPE for w in words) and not _has(flat, SELF_P):
         return ParseResult(kind="chatter", mentioned=mentioned)
     elements = _elements(tokens, mentions)
     sentences = _sentences(tokens, flat)
@@ -150,7 +166,8 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
 
 
 def _has(flat: str, phrases: tuple[str, ...] | frozenset[str]) -> bool:
-    return any(f" {phrase} " in flat or f" {phrase}" in flat for phrase in phrases)
+    """Whether a phrase occurs as whole words in a space-joined token string."""
+    return any(f" {phrase} " in flat for phrase in phrases)
 
 
 # --- 2. elements ------------------------------------------------------------------------
@@ -229,7 +246,7 @@ def _sentences(tokens: list[Token], flat: str) -> list[Sentence]:
             if i > start:
                 text = " ".join(t.text for t in tokens[start:i])
                 sentence = Sentence(start, i, question=token.text == "?")
-                sentence.request = _has(f" {text} ", REQUEST)
+                sentence.request = _has(f" {text} ", REQUEST_P)
                 sentences.append(sentence)
             start = i + 1
     return sentences or [Sentence(0, len(tokens))]
@@ -327,9 +344,9 @@ def _intents(segment: Segment, sentence: Sentence, words: list[str], index: Prod
     if sentence.question and not sentence.request:
         draft.asked.extend(p.code for p in products)
         return
-    if any(w in PAST for w in seg_words) or _is_reference(seg_words):
-        if products:
-            draft.last_product = products[-1].code
+    if any(w in PAST for w in seg_words) or _is_reference(seg_words) or _about_last_week(
+            seg_words):
+        draft.seen.extend((p.start, p.code) for p in products)
         return
     if _swap(segment, sentence, words, ctx, draft):
         return
@@ -347,7 +364,14 @@ def _intents(segment: Segment, sentence: Sentence, words: list[str], index: Prod
             draft.actions.append(Ask("vague", product.code))
         elif _bare_list_item(words, product, index):
             draft.actions.append(Item(product.code, Decimal(1), mode))
-        draft.last_product = product.code
+        draft.seen.append((product.start, product.code))
+
+
+def _about_last_week(seg_words: list[str]) -> bool:
+    """ "les 2 soles de samedi dernier": talk about last week, unless ordered "comme" it."""
+    text = " " + " ".join(seg_words) + " "
+    return _has(text, LAST_WEEK_P) and not _has(text, ("comme", "like", "as", "same", "pareil",
+                                                        "meme"))
 
 
 def _is_reference(seg_words: list[str]) -> bool:
@@ -479,7 +503,7 @@ def _orphans(segments: list[Segment], sentences: list[Sentence], words: list[str
         for q in segment.elements:
             if not isinstance(q, Q) or q.bound or q.old or q.dropped or q.article:
                 continue
-            if _correction(q, segment, words, index, draft):
+            if _correction(q, segment, words, index, ctx, draft):
                 continue
             if any(isinstance(e, P) for e in segment.elements):
                 continue
@@ -494,17 +518,24 @@ def _answer_value(q: Q) -> Decimal:
 
 
 def _correction(q: Q, segment: Segment, words: list[str], index: ProductIndex,
-                draft: Draft) -> bool:
-    """ "donc 2 douzaines", "euh non 250 g", "(total 2 kg)": restate the last item."""
+                ctx: ParseContext, draft: Draft) -> bool:
+    """ "donc 2 douzaines", "euh non 250 g", "(total 2 kg)": restate the last item.
+
+    With no product in the message, "finalement 3 au lieu de 2" changes the only
+    product of the member's order.
+    """
     before = words[max(0, q.start - 3):q.start]
     after = words[q.end:q.end + 2]
     restate = any(w in RESTATE for w in before)
-    fix = restate or any(w in SELF_CORRECTION or w in SET for w in before + after)
-    if not fix or draft.last_product is None:
+    replacing = any(isinstance(e, Q) and e.old for e in segment.elements)
+    fix = restate or replacing or any(w in SELF_CORRECTION or w in SET for w in before + after)
+    product = draft.product_before(q.start)
+    if product is None and (replacing or restate) and len(ctx.order) == 1:
+        product = ctx.order[0][0]
+    if not fix or product is None or product not in index.products:
         return False
-    if q.amount.dimension is None and not restate:
+    if q.amount.dimension is None and not (restate or replacing):
         return False
-    product = draft.last_product
     value = to_catalog_unit(q.amount, index.products[product])
     if value is None or value <= 0:
         return False
@@ -556,8 +587,8 @@ def _whole_message(flat: str, words: list[str], mentions: list[Mention],
     if cancel and word_set & ALL_WORDS and not mentions and not asked:
         draft.actions.append(ClearAll())
         return
-    if not mentions and _has(flat, COPY):
-        if _has(flat, LAST_WEEK):
+    if not mentions and _has(flat, COPY_P):
+        if _has(flat, LAST_WEEK_P):
             draft.actions.append(CopyOrder(last_week=True))
         elif ctx.reply_to_member or _copy_name(flat):
             draft.actions.append(CopyOrder(name=_copy_name(flat)))
@@ -576,15 +607,19 @@ def _unknown_products(segments: list[Segment], sentences: list[Sentence],
                       tokens: list[Token], draft: Draft) -> None:
     """ "du saumon si possible": ordered, but not in the catalogue."""
     words = [t.text for t in tokens]
-    ordering = any(isinstance(a, Item | Ask) for a in draft.actions)
+    ordering = any(isinstance(a, Item | Ask) for a in draft.actions) or len(words) <= 4 or any(
+        w in ORDER_VERBS for w in words)
     for segment in segments:
-        if sentences[segment.sentence].question or not ordering:
+        if sentences[segment.sentence].question:
             continue
         for q in segment.elements:
-            if isinstance(q, Q) and not q.bound and not q.old and not q.dropped:
+            if isinstance(q, Q) and not q.bound and not q.old and not q.dropped \
+                    and not q.article and q.amount.dimension is not None:
                 word = _next_word(words, q.end)
                 if word:
                     draft.actions.append(NotInCatalog(word))
+        if not ordering:
+            continue
         for i in range(segment.start, segment.end - 1):
             if words[i] in ("du", "some") and _next_word(words, i + 1, strict=True):
                 draft.actions.append(NotInCatalog(words[i + 1]))

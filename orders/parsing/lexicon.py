@@ -49,7 +49,7 @@ VAGUE = frozenset({"des", "du", "quelques", "some", "any", "few", "peu", "plusie
                    "several", "certain", "certains"})
 
 ADD = frozenset({"rajoute", "rajouter", "rajoutez", "rajoutes", "rajout", "ajoute", "ajouter",
-                 "ajoutez", "ajoutes", "ajout", "plus", "aussi", "encore", "also", "add",
+                 "ajoutez", "ajoutes", "ajout", "plus", "aussi", "also", "add",
                  "adding", "more", "extra", "too", "oublie", "oubliais", "oublier", "forgot",
                  "supplementaire", "supplementaires", "additional", "remettre", "remets"})
 SET = frozenset({"finalement", "plutot", "instead", "actually", "change", "changer", "changez",

@@ -28,8 +28,13 @@ _CHAR_MAP = str.maketrans({
 })
 
 
+_MIXED_FRACTION = re.compile(r"(\d+)\s*([½¼¾])")
+_FRACTION_DIGITS = {"½": "5", "¼": "25", "¾": "75"}
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents, so that "Huîtres" and "huitres" compare equal."""
+    text = _MIXED_FRACTION.sub(lambda m: f"{m.group(1)}.{_FRACTION_DIGITS[m.group(2)]}", text)
     text = text.translate(_CHAR_MAP).lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -79,6 +84,7 @@ _BEFORE_NUMBERS = [
     (re.compile(r"\banother\b"), " 1 more "),
 ]
 _AFTER_NUMBERS = [
+    (re.compile(r"\b(\d+),(\d{1,3})(?!\d)"), r"\1.\2"),  # 1,5 kg
     (re.compile(r"\b(\d+)\s?(?:kg|kilos?)\s?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|svp|"
                 r"merci|stp|s'il|please|pls|au lieu|instead|et pas|pas|plutot|de|d'|of))"),
      lambda m: f" {m.group(1)}.{m.group(2)} kg "),
@@ -86,7 +92,6 @@ _AFTER_NUMBERS = [
      lambda m: f" {Decimal(m.group(1) + '.' + (m.group(2) or '0')) + Decimal('0.5')} {m.group(3)} "),
     (re.compile(r"(?<![\d/])([1-3])/([2-4])(?![\d/])"),
      lambda m: f" {(Decimal(m.group(1)) / Decimal(m.group(2))).normalize()} "),
-    (re.compile(r"\b(\d+),(\d{1,3})\b"), r"\1.\2"),
     (re.compile(r"\b(\d+(?:\.\d+)?)([a-z]+)"), r"\1 \2"),  # 2kg -> 2 kg, 2x -> 2 x
     (re.compile(r"\bx(\d)"), r"x \1"),
     (re.compile(r"\b(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|box|bag|"

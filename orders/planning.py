@@ -1,0 +1,124 @@
+"""Turning the parser's actions into ledger operations, questions and replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from orders import ledger
+from orders.messages import LineChange, Outcome, Reply
+from orders.parsing import Action, Answer, Ask, ClearAll, CopyOrder, Item, NotInCatalog, Removal
+from orders.replies import plain
+from orders.turn import Turn
+
+
+@dataclass(slots=True)
+class Plan:
+    """What one message will do: operations, questions to ask and replies to post."""
+
+    ops: list[ledger.Op] = field(default_factory=list)
+    asks: list[Ask] = field(default_factory=list)
+    replies: list[Reply] = field(default_factory=list)
+    answered: bool = False
+
+
+def apply_actions(turn: Turn, window_id: int, order_id: int | None, lines: dict[int, Decimal],
+                  actions: list[Action], pending: Any, *, kind: str,
+                  mentioned: str = "") -> Outcome:
+    """Record the message, apply its operations to the member's order and say what happened."""
+    plan = Plan()
+    for action in actions:
+        _plan(turn, action, pending, plan)
+    turn.store("asked" if plan.asks else kind, mentioned)
+    for ask in plan.asks:
+        _ask(turn, window_id, ask, plan)
+    if pending is not None:
+        ledger.settle_questions(turn.conn, window_id, turn.member_id,
+                                "answered" if plan.answered else "expired")
+    return _write(turn, window_id, order_id, lines, plan, kind=kind)
+
+
+def _write(turn: Turn, window_id: int, order_id: int | None, lines: dict[int, Decimal],
+           plan: Plan, *, kind: str) -> Outcome:
+    changes: list[LineChange] = []
+    edit = turn.original is not None
+    if plan.ops or (edit and order_id is not None):
+        if order_id is None:
+            order_id = ledger.create_order(turn.conn, window_id, turn.member_id,
+                                           turn.message.sent_at)
+        assert turn.record_id is not None
+        ledger.record_ops(turn.conn, order_id, turn.record_id, turn.origin_id, plan.ops,
+                          replaces=edit)
+        wanted = ledger.refold(turn.conn, order_id) if edit else ledger.fold(
+            ((op.action, op.product_id, op.quantity) for op in plan.ops), lines)
+        changes = ledger.write_lines(turn.conn, order_id, turn.member_id, lines, wanted,
+                                     record_id=turn.record_id, codes=turn.view.codes,
+                                     now=turn.message.sent_at)
+        if plan.ops or changes:
+            plan.replies.insert(0, turn.order_reply(wanted))
+    return Outcome(plan.replies, changes, kind=kind)
+
+
+def apply_ops(turn: Turn, actions: list[Action]) -> Outcome:
+    """Apply actions from a command (already recorded) to the member's current order."""
+    assert turn.window_id is not None
+    order_id, lines = ledger.order_lines(turn.conn, turn.window_id, turn.member_id)
+    plan = Plan()
+    for action in actions:
+        _plan(turn, action, None, plan)
+    return _write(turn, turn.window_id, order_id, lines, plan, kind="command")
+
+
+def _plan(turn: Turn, action: Action, pending: Any, plan: Plan) -> None:
+    ids = turn.view.ids
+    if isinstance(action, Item):
+        plan.ops.append(ledger.Op(action.mode, ids[action.product], action.quantity))
+        if pending is not None and pending.product_id == ids[action.product]:
+            plan.answered = True
+    elif isinstance(action, Removal):
+        plan.ops.append(ledger.Op("remove", ids[action.product]))
+    elif isinstance(action, ClearAll):
+        plan.ops.append(ledger.Op("clear"))
+    elif isinstance(action, Ask):
+        plan.asks.append(action)
+    elif isinstance(action, NotInCatalog):
+        plan.replies.append(turn.reply("not_in_catalog", "not_in_catalog",
+                                       words=plain(action.word, 30)))
+    elif isinstance(action, CopyOrder):
+        _copy(turn, action, plan)
+    elif isinstance(action, Answer) and pending is not None:
+        _answer(turn, action, pending, plan)
+
+
+def _ask(turn: Turn, window_id: int, action: Ask, plan: Plan) -> None:
+    product_id = turn.view.ids[action.product]
+    ledger.add_question(turn.conn, window_id=window_id, member_id=turn.member_id,
+                        record_id=turn.record_id, kind=action.kind, product_id=product_id,
+                        quantity=action.quantity, mode=action.mode, status="open",
+                        created_at=turn.message.sent_at)
+    plan.replies.append(turn.question(action, turn.view.infos[product_id]))
+
+
+def _copy(turn: Turn, action: CopyOrder, plan: Plan) -> None:
+    source = turn.copy_source(action.name, action.last_week)
+    if source is None:
+        what = turn.copy_missing_phrase(action.last_week, action.name)
+        plan.replies.append(turn.reply("copy_missing", "copy_missing", what=what))
+        return
+    plan.ops.append(ledger.Op("clear"))
+    plan.ops.extend(ledger.Op("set", p, q) for p, q in sorted(source.items()))
+
+
+def _answer(turn: Turn, action: Answer, pending: Any, plan: Plan) -> None:
+    plan.answered = True
+    if pending.product_id is None:
+        return
+    if pending.kind == "confirm":
+        if action.yes and pending.quantity is not None:
+            plan.ops.append(ledger.Op(pending.mode, pending.product_id, Decimal(pending.quantity)))
+        elif action.yes is False:
+            plan.replies.append(turn.dropped(pending.product_id, Decimal(pending.quantity or 0)))
+        return
+    if action.quantity is not None and action.quantity > 0:
+        plan.ops.append(ledger.Op(pending.mode, pending.product_id, action.quantity))
