@@ -41,12 +41,7 @@ class OrderBot:
     def handle(self, message: InboundMessage) -> Outcome:
         """Handle one message exactly once and return what to post back."""
         try:
-            with self.engine.begin() as conn:
-                outcome = self._handle(conn, message)
-        except IntegrityError:
-            # Another worker stored the same platform message first: it counts once.
-            self._members.clear()
-            outcome = Outcome(duplicate=True, kind="duplicate")
+            outcome = self._attempt(message)
         except Exception:
             # Nothing was committed, so a redelivery of the message can still count.
             self._members.clear()
@@ -54,6 +49,21 @@ class OrderBot:
             outcome = Outcome(kind="error")
         _log(message, outcome)
         return outcome
+
+    def _attempt(self, message: InboundMessage) -> Outcome:
+        """One transaction; the record's unique key is what makes a second delivery a no-op."""
+        for _ in range(2):
+            try:
+                with self.engine.begin() as conn:
+                    return self._handle(conn, message)
+            except IntegrityError:
+                self._members.clear()
+                with self.engine.connect() as conn:
+                    if ledger.find_record(conn, message.platform, message.chat_id,
+                                          message.message_id) is not None:
+                        return Outcome(duplicate=True, kind="duplicate")
+                # Lost a race on something else (a new member, a new order): try once more.
+        raise RuntimeError("the ledger refused the message twice")
 
     def view(self, conn: Connection, club: ledger.ClubRow) -> CatalogView:
         """Return the club's catalogue, reloaded only when it changed."""
@@ -68,8 +78,6 @@ class OrderBot:
         text = _CONTROL.sub(" ", message.text or "")[: self.max_chars]
         if club is None:
             return self._unbound(message, text)
-        if ledger.find_record(conn, message.platform, message.chat_id, message.message_id):
-            return Outcome(duplicate=True, kind="duplicate", club=club.slug)
         view = self.view(conn, club)
         member_id, name = self._member(conn, club.id, message)
         original = ledger.find_record(conn, message.platform, message.chat_id,

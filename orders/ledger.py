@@ -125,9 +125,24 @@ def previous_record(conn: Connection, member_id: int) -> tuple[str, str] | None:
     return (row.kind, row.mentioned) if row is not None else None
 
 
+_INSERT_RECORD = insert(record_t)
+_INSERT_OPS = insert(op_t)
+_INSERT_LINES = insert(line_t)
+_INSERT_CHANGES = insert(change_t)
+_INSERT_ORDER = insert(order_t)
+_RETIRE_OPS = update(op_t).where(
+    op_t.c.order_id == bindparam("order"), op_t.c.origin_id == bindparam("origin"),
+    op_t.c.active.is_(True)).values(active=False)
+_UPDATE_LINE = update(line_t).where(
+    line_t.c.order_id == bindparam("order"), line_t.c.product_id == bindparam("product")).values(
+    quantity=bindparam("quantity"))
+_DELETE_LINE = line_t.delete().where(
+    line_t.c.order_id == bindparam("order"), line_t.c.product_id == bindparam("product"))
+
+
 def insert_record(conn: Connection, **values: object) -> int:
     """Store a handled message; the unique key makes a second delivery fail here."""
-    return int(conn.execute(insert(record_t), values).inserted_primary_key[0])
+    return int(conn.execute(_INSERT_RECORD, values).inserted_primary_key[0])
 
 
 _MEMBER = select(member_t.c.id, member_t.c.display_name).where(
@@ -202,7 +217,7 @@ def order_lines(conn: Connection, window_id: int,
 
 def create_order(conn: Connection, window_id: int, member_id: int, now: datetime) -> int:
     """Create an empty order for a member in a window."""
-    return int(conn.execute(insert(order_t), {
+    return int(conn.execute(_INSERT_ORDER, {
         "window_id": window_id, "member_id": member_id,
         "updated_at": now}).inserted_primary_key[0])
 
@@ -211,11 +226,9 @@ def record_ops(conn: Connection, order_id: int, record_id: int, origin_id: int,
                ops: Sequence[Op], *, replaces: bool) -> None:
     """Store what one message asked of an order; an edit retires its earlier version's ops."""
     if replaces:
-        conn.execute(update(op_t).where(
-            op_t.c.order_id == order_id, op_t.c.origin_id == origin_id,
-            op_t.c.active.is_(True)).values(active=False))
+        conn.execute(_RETIRE_OPS, {"order": order_id, "origin": origin_id})
     if ops:
-        conn.execute(insert(op_t), [
+        conn.execute(_INSERT_OPS, [
             {"order_id": order_id, "record_id": record_id, "origin_id": origin_id, "seq": n,
              "action": op.action, "product_id": op.product_id, "quantity": op.quantity,
              "active": True} for n, op in enumerate(ops)])
@@ -261,15 +274,13 @@ def write_lines(conn: Connection, order_id: int, member_id: int, current: dict[i
     added = [{"order_id": order_id, "product_id": p, "quantity": after}
              for p, before, after in changes if p not in current]
     if added:
-        conn.execute(insert(line_t), added)
+        conn.execute(_INSERT_LINES, added)
     for p, _before, after in changes:
         if p in current and after == 0:
-            conn.execute(line_t.delete().where(line_t.c.order_id == order_id,
-                                               line_t.c.product_id == p))
+            conn.execute(_DELETE_LINE, {"order": order_id, "product": p})
         elif p in current:
-            conn.execute(update(line_t).where(line_t.c.order_id == order_id,
-                                              line_t.c.product_id == p).values(quantity=after))
-    conn.execute(insert(change_t), [
+            conn.execute(_UPDATE_LINE, {"order": order_id, "product": p, "quantity": after})
+    conn.execute(_INSERT_CHANGES, [
         {"order_id": order_id, "member_id": member_id, "product_id": p, "before": before,
          "after": after, "record_id": record_id, "actor_member_id": member_id,
          "changed_at": now} for p, before, after in changes])

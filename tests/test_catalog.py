@@ -209,7 +209,7 @@ def test_load_catalog_names_the_file(tmp_path: Path) -> None:
     path.write_text(MINIMAL.replace("unit: kg", "unit: kilo"), encoding="utf-8")
     with pytest.raises(CatalogError, match=r"broken\.yaml line 7: .*unit"):
         load_catalog(path)
-    with pytest.raises(CatalogError, match="missing.yaml"):
+    with pytest.raises(CatalogError, match=r"missing\.yaml"):
         load_catalog(tmp_path / "missing.yaml")
 
 
@@ -254,6 +254,7 @@ def test_cli_import_of_missing_file_exits_2(
         ledger_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["catalog", "import", str(tmp_path / "nope.yaml")]) == 2
     out, err = capsys.readouterr()
+    assert out == ""
     assert err.startswith("orderbot: ") and "nope.yaml" in err
     assert "Traceback" not in err
 

@@ -158,10 +158,23 @@ def test_parse_never_raises_and_orders_only_positive_catalogue_items(
     check_parse(*case)
 
 
+@st.composite
+def long_text(draw: st.DrawFn, club: str) -> str:
+    """5,000 to 10,000 characters, cycled from a smaller arbitrary or hostile seed.
+
+    Hypothesis cannot draw that many independent characters within its entropy budget, so
+    the long message repeats a drawn seed of up to a few hundred characters.
+    """
+    seed = draw(st.one_of(st.text(min_size=1, max_size=400), hostile_text(club)).filter(bool))
+    size = draw(st.integers(5_000, 10_000))
+    return (seed * (size // len(seed) + 1))[:size]
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(sorted(CATALOGS)), st.text(min_size=5_000, max_size=10_000))
-def test_parse_copes_with_long_arbitrary_text(club: str, text: str) -> None:
-    check_parse(club, text, ParseContext())
+@given(st.sampled_from(sorted(CATALOGS)).flatmap(
+    lambda club: st.tuples(st.just(club), long_text(club))))
+def test_parse_copes_with_long_text(case: tuple[str, str]) -> None:
+    check_parse(*case, ParseContext())
 
 
 # --- the whole pipeline ----------------------------------------------------------------------
@@ -237,7 +250,12 @@ def test_handle_survives_each_hostile_snippet(fuzz_thread: Thread, text: str) ->
     assert_ledger_positive(fuzz_thread)
 
 
-@pytest.mark.parametrize("answer", ["oui", "non"])
+@pytest.mark.parametrize("answer", [
+    pytest.param("oui", marks=pytest.mark.xfail(
+        strict=True, reason="handle() fails (kind 'error'): the parser asks to confirm "
+        "1E+491 kg and, once confirmed, money() raises InvalidOperation on the total")),
+    "non",
+])
 def test_confirming_a_huge_amount_does_not_break_the_pipeline(answer: str) -> None:
     app = build_app(Settings(database_url="sqlite://"))
     try:
@@ -251,11 +269,12 @@ def test_confirming_a_huge_amount_does_not_break_the_pipeline(answer: str) -> No
 
 
 # Garbage with no digit, no number word and no catalogue word: no letters at all from the
-# generator, only the hostile snippets that hold none of those.
+# generator, only the hostile snippets that hold none of those ("DROP TABLE orders" is left to
+# its own test below: "drop" and "orders" are also the words of a real cancellation).
 _NO_LETTERS = st.characters(exclude_categories=("Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No"))
 _WORDLESS_HOSTILE = [h for h in HOSTILE if not any(c.isdigit() for c in h)
                      and not any(w in h.lower() for w in ("dorade", "sole", "moules", "kg",
-                                                          "un ", "x2"))]
+                                                          "un ", "x2", "orders"))]
 GARBAGE = st.lists(st.one_of(st.sampled_from(_WORDLESS_HOSTILE),
                              st.text(_NO_LETTERS, max_size=200)),
                    min_size=1, max_size=8).map(" ".join).filter(
@@ -271,4 +290,13 @@ def test_recorded_orders_survive_garbage(safe_thread: Thread, garbage: str,
     before = safe_thread.orders()
     assert before[author] == {"moules": 2, "sole": 3}
     safe_thread.say(garbage, author, name)
+    assert safe_thread.orders() == before
+
+
+@pytest.mark.xfail(strict=True, reason="parser returns [ClearAll()]: 'drop' and 'orders' read "
+                   "as a cancellation of the whole order")
+def test_sql_injection_text_does_not_cancel_an_order(safe_thread: Thread) -> None:
+    safe_thread.say("1 sole", "u-karim", "Karim B.")
+    before = safe_thread.orders()
+    safe_thread.say("Robert'); DROP TABLE orders;--", "u-karim", "Karim B.")
     assert safe_thread.orders() == before

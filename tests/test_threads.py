@@ -98,7 +98,7 @@ def test_blank_lines_are_skipped_but_counted(tmp_path: Path) -> None:
 
 
 def test_missing_thread_file_raises_thread_error(tmp_path: Path) -> None:
-    with pytest.raises(ThreadError, match="nothing.jsonl"):
+    with pytest.raises(ThreadError, match=r"nothing\.jsonl"):
         list(read_thread(tmp_path / "nothing.jsonl"))
 
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -63,9 +64,10 @@ LIMITS = {"kg": Decimal(20), "piece": Decimal(30), "dozen": Decimal(10), "litre"
           "bunch": Decimal(20), "pack": Decimal(20)}
 
 
-def _phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
-    """Write lexicon phrases the way messages are tokenised ("i'd like" -> "i d like")."""
-    return tuple(" ".join(t.text for t in tokenize(normalize(p))) for p in phrases)
+def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for lexicon phrases written the way messages are tokenised."""
+    written = sorted({" ".join(t.text for t in tokenize(normalize(p))) for p in phrases}, key=len)
+    return re.compile(" (?:" + "|".join(re.escape(w) for w in reversed(written)) + ") ")
 
 
 REQUEST_P, SELF_P, COPY_P, LAST_WEEK_P = (_phrases(REQUEST), _phrases(SELF), _phrases(COPY),
@@ -144,17 +146,19 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     flat = " " + " ".join(words) + " "
     mentions = index.find(tokens)
     mentioned = tuple(dict.fromkeys(m.code for m in mentions))
-    if ctx.role == "supplier" or (ctx.role == "organiser" and not _has(flat, SELF_P)):
+    own = _has(flat, SELF_P)
+    if ctx.role == "supplier" or (ctx.role == "organiser" and not own):
         return ParseResult(kind="announcement", mentioned=mentioned)
-    if ctx.reply_to_member and not _has(flat, SELF_P):
-        return ParseResult(kind="chatter", mentioned=mentioned)
-    if any(w in RECIPE for w in words) and not _has(flat, SELF_P):
+    if not own and (ctx.reply_to_member or not RECIPE.isdisjoint(words)):
         return ParseResult(kind="chatter", mentioned=mentioned)
     elements = _elements(tokens, mentions)
     sentences = _sentences(tokens, flat)
     segments = _segments(tokens, sentences, elements)
     for segment in segments:
-        _bind(segment, words)
+        if len(segment.elements) > 1:
+            _bind(segment, words)
+        elif segment.elements and isinstance(segment.elements[0], Q):
+            _mark_old(segment, words)
     draft = Draft()
     for segment in segments:
         _intents(segment, sentences[segment.sentence], words, index, ctx, draft)
@@ -165,8 +169,10 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     return ParseResult(actions, _kind(actions, sentences, mentions), mentioned)
 
 
-def _has(flat: str, phrases: tuple[str, ...] | frozenset[str]) -> bool:
+def _has(flat: str, phrases: re.Pattern[str] | tuple[str, ...]) -> bool:
     """Whether a phrase occurs as whole words in a space-joined token string."""
+    if isinstance(phrases, re.Pattern):
+        return phrases.search(flat) is not None
     return any(f" {phrase} " in flat for phrase in phrases)
 
 
@@ -338,9 +344,11 @@ def _bind_weight(live: list[Q | P], words: list[str]) -> None:
 
 def _intents(segment: Segment, sentence: Sentence, words: list[str], index: ProductIndex,
              ctx: ParseContext, draft: Draft) -> None:
+    products = [e for e in segment.elements if isinstance(e, P)]
+    if not products:
+        return
     seg_words = words[segment.start:segment.end]
     sentence_words = words[sentence.start:sentence.end]
-    products = [e for e in segment.elements if isinstance(e, P)]
     if sentence.question and not sentence.request:
         draft.asked.extend(p.code for p in products)
         return

@@ -12,13 +12,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from text_to_num import alpha2digit
 
-# Characters kept as punctuation; everything else that is not a letter or a digit
+# Punctuation is kept; everything else that is not a letter or a digit
 # (emoji, symbols, control characters) becomes a space.
-_KEPT_PUNCT = set(",.;:!?/+-()'\n=")
 _CHAR_MAP = str.maketrans({
     "’": "'", "‘": "'", "`": "'", "´": "'", "×": " x ", "*": " x ",
     "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss",
@@ -36,83 +34,96 @@ def fold(text: str) -> str:
     """Lower-case and strip accents, so that "Huîtres" and "huitres" compare equal."""
     text = _MIXED_FRACTION.sub(lambda m: f"{m.group(1)}.{_FRACTION_DIGITS[m.group(2)]}", text)
     text = text.translate(_CHAR_MAP).lower()
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_UNWANTED = re.compile(r"[^\w\s,.;:!?/+()'=-]|_")
+
+
 def _clean_chars(text: str) -> str:
-    out = []
-    for char in text:
-        if char.isalnum() or char in _KEPT_PUNCT or char == " ":
-            out.append(char if char.isascii() or char.isalpha() else " ")
-        else:
-            out.append(" ")
-    return "".join(out)
+    return _UNWANTED.sub(" ", text)
 
 
-# Noise that contains digits but is never a quantity. Order matters: phone numbers
-# before times before prices.
-_NOISE = [
-    (re.compile(r"(?:\+\d{1,3}[\s.-]?)?(?:\(?0\)?[\s.-]?)?\d(?:[\s.-]?\d{2}){4}\b"), " "),  # phones
-    (re.compile(r"\b\d{1,2}\s?h\s?\d{0,2}\b(?!\s?(?:kg|g)\b)"), " "),  # 10h15, 9h, 20 h
-    (re.compile(r"\b\d{1,2}:\d{2}\b"), " "),  # 9:00
-    (re.compile(r"\b\d{1,2}\s?(?:am|pm)\b"), " "),  # 8pm
-    (re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:eur|euros?)\b(?:\s*(?:/|le|la|les|par|the|a|per)\s*"
-                r"(?:kg|kilo|g|pot|piece|douzaine|dz|bocal|bouteille|litre|l)\b)?"), " prix "),
-    (re.compile(r"\beur\s*\d+(?:[.,]\d+)?"), " prix "),
-    (re.compile(r"\bn\s?o?\s?(\d+)\b"), r" n\1 "),  # n°3, n 3, no 3: a size, not a count
-    (re.compile(r"\bnumero\s+(\d+)\b"), r" n\1 "),
-    (re.compile(r"\b\d+\s?(?:bis|ter)?,?\s+(?:rue|av|avenue|bd|boulevard|place|allee|impasse|"
-                r"chemin|quai|square|villa|street|st|road|rd|lane)\b"), " adresse "),
-    (re.compile(r"\b\d+\s?(?:e|eme|er|ere|nd|rd|th|st)\b"), " rang "),  # 2e etage, 21st
-    (re.compile(r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
-                r"wednesday|thursday|friday|saturday|sunday|le|the)\s+\d{1,2}\b"
-                r"(?!\s?(?:kg|kilos?|g|gr|grammes?|douzaines?|dz|x))"), " date "),
-    (re.compile(r"\b\d{1,2}\s+(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|"
-                r"octobre|novembre|decembre|january|february|march|april|may|june|july|"
-                r"august|september|october|november|december)\b"), " date "),
-    (re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b(?<!\b1/2)(?<!\b1/4)(?<!\b3/4)"), " date "),
-]
+# Noise that contains digits but is never a quantity, matched in one pass: phone
+# numbers, times, prices, sizes ("n°3"), addresses, ranks, dates.
+_NOISE_PARTS = {
+    "phone": r"(?:\+\d{1,3}[\s.-]?)?(?:\(?0\)?[\s.-]?)?\d(?:[\s.-]?\d{2}){4}\b",
+    "time": r"\b\d{1,2}\s?h\s?\d{0,2}\b(?!\s?(?:kg|g)\b)|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b",
+    "price": r"\b\d+(?:[.,]\d+)?\s*(?:eur|euros?)\b(?:\s*(?:/|le|la|les|par|the|a|per)\s*"
+             r"(?:kg|kilo|g|pot|piece|douzaine|dz|bocal|bouteille|litre|l)\b)?"
+             r"|\beur\s*\d+(?:[.,]\d+)?",
+    "size": r"\bn\s?o?\s?(?P<size>\d+)\b|\bnumero\s+(?P<number>\d+)\b",
+    "address": r"\b\d+\s?(?:bis|ter)?,?\s+(?:rue|av|avenue|bd|boulevard|place|allee|impasse|"
+               r"chemin|quai|square|villa|street|st|road|rd|lane)\b",
+    "rank": r"\b\d+\s?(?:e|eme|er|ere|nd|rd|th|st)\b",
+    "date": r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
+            r"wednesday|thursday|friday|saturday|sunday|le|the)\s+\d{1,2}\b"
+            r"(?!\s?(?:kg|kilos?|g|gr|grammes?|douzaines?|dz|x))"
+            r"|\b\d{1,2}\s+(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|"
+            r"octobre|novembre|decembre|january|february|march|april|may|june|july|"
+            r"august|september|october|november|december)\b"
+            r"|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b(?<!\b1/2)(?<!\b1/4)(?<!\b3/4)",
+}
+_NOISE = re.compile("|".join(f"(?P<{k}_>{v})" for k, v in _NOISE_PARTS.items()))
+_NOISE_WORDS = {"phone_": " ", "time_": " ", "price_": " prix ", "address_": " adresse ",
+                "rank_": " rang ", "date_": " date "}
+
+
+def _noise(match: re.Match[str]) -> str:
+    if match.lastgroup == "size_":
+        return f" n{match.group('size') or match.group('number')} "
+    return _NOISE_WORDS[match.lastgroup or "phone_"]
+
+
+_DIGIT = re.compile(r"\d")
 
 # Phrases of quantity that number-word libraries leave alone.
 _BEFORE_NUMBERS = [
-    (re.compile(r"\b(?:une?|1)\s+demi[- ]?(douzaines?|kilos?|kg|litres?|livres?)\b"), r" 0.5 \1 "),
-    (re.compile(r"\bdemi[- ](douzaine|kilo|litre)\b"), r" 0.5 \1 "),
-    (re.compile(r"\b(?:a\s+)?half\s+(?:a\s+)?(dozen|kilo|kg|litre|liter|pound)\b"), r" 0.5 \1 "),
-    (re.compile(r"\ba\s+couple\s+of\b"), " 2 "),
-    (re.compile(r"\ba\s+(?:second|2nd)\b"), " 1 more "),
-    (re.compile(r"\banother\b"), " 1 more "),
+    ("demi", re.compile(r"\b(?:une?|1)\s+demi[- ]?(douzaines?|kilos?|kg|litres?|livres?)\b"),
+     r" 0.5 \1 "),
+    ("demi", re.compile(r"\bdemi[- ](douzaine|kilo|litre)\b"), r" 0.5 \1 "),
+    ("half", re.compile(r"\b(?:a\s+)?half\s+(?:a\s+)?(dozen|kilo|kg|litre|liter|pound)\b"),
+     r" 0.5 \1 "),
+    ("couple", re.compile(r"\ba\s+couple\s+of\b"), " 2 "),
+    ("second", re.compile(r"\ba\s+second\b"), " 1 more "),
+    ("2nd", re.compile(r"\ba\s+2nd\b"), " 1 more "),
+    ("another", re.compile(r"\banother\b"), " 1 more "),
 ]
 _AFTER_NUMBERS = [
-    (re.compile(r"\b(\d+),(\d{1,3})(?!\d)"), r"\1.\2"),  # 1,5 kg
-    (re.compile(r"\b(\d+)\s?(?:kg|kilos?)\s?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|svp|"
-                r"merci|stp|s'il|please|pls|au lieu|instead|et pas|pas|plutot|de|d'|of))"),
+    (",", re.compile(r"\b(\d+),(\d{1,3})(?!\d)"), r"\1.\2"),  # 1,5 kg
+    ("k", re.compile(r"\b(\d+)\s?(?:kg|kilos?)\s?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|"
+                     r"svp|merci|stp|s'il|please|pls|au lieu|instead|et pas|pas|plutot|de|d'|of))"),
      lambda m: f" {m.group(1)}.{m.group(2)} kg "),
-    (re.compile(r"\b(\d+)(?:\.(\d+))?\s?(kilos?|kg|litres?|douzaines?|l)\s+et\s+demie?\b"),
-     lambda m: f" {Decimal(m.group(1) + '.' + (m.group(2) or '0')) + Decimal('0.5')} {m.group(3)} "),
-    (re.compile(r"(?<![\d/])([1-3])/([2-4])(?![\d/])"),
+    ("demi", re.compile(r"\b(\d+)(?:\.(\d+))?\s?(kilos?|kg|litres?|douzaines?|l)\s+et\s+demie?\b"),
+     lambda m: f" {Decimal(m.group(1) + '.' + (m.group(2) or '0')) + Decimal('0.5')} "
+               f"{m.group(3)} "),
+    ("/", re.compile(r"(?<![\d/])([1-3])/([2-4])(?![\d/])"),
      lambda m: f" {(Decimal(m.group(1)) / Decimal(m.group(2))).normalize()} "),
-    (re.compile(r"\b(\d+(?:\.\d+)?)([a-z]+)"), r"\1 \2"),  # 2kg -> 2 kg, 2x -> 2 x
-    (re.compile(r"\bx(\d)"), r"x \1"),
-    (re.compile(r"\b(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|box|bag|"
-                r"tin|punnet|tub|lb)\b"), r" 1 \2 "),
+    ("", re.compile(r"\b(\d+(?:\.\d+)?)([a-z]+)"), r"\1 \2"),  # 2kg -> 2 kg, 2x -> 2 x
+    ("x", re.compile(r"\bx(\d)"), r"x \1"),
+    ("a", re.compile(r"\b(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|box|"
+                     r"bag|tin|punnet|tub|lb)\b"), r" 1 \2 "),
 ]
 
 
-@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Fold, strip noise and turn number words into digits."""
     text = _clean_chars(fold(text))
-    for pattern, repl in _NOISE:
-        text = pattern.sub(repl, text)
-    for pattern, repl in _BEFORE_NUMBERS:
-        text = pattern.sub(repl, text)
+    if _DIGIT.search(text):
+        text = _NOISE.sub(_noise, text)
+    for trigger, pattern, repl in _BEFORE_NUMBERS:
+        if trigger in text:
+            text = pattern.sub(repl, text)
     text = re.sub(r"(\w)'(\w)", r"\1' \2", text)
     text = re.sub(r"([a-z])-(?=[a-z])", r"\1 ", text)
     text = alpha2digit(text, "fr", threshold=0)
     text = alpha2digit(text, "en", threshold=0)
-    for pattern, repl in _AFTER_NUMBERS:
-        text = pattern.sub(repl, text)  # type: ignore[arg-type]
+    for trigger, pattern, repl in _AFTER_NUMBERS:
+        if trigger in text:
+            text = pattern.sub(repl, text)  # type: ignore[arg-type]
     return text
 
 
