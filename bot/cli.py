@@ -55,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `orderbot demo | head`): nothing left to say.
+        sys.stderr.close()
+        return 0
 
 
 def _settings(args: argparse.Namespace, database: str | None) -> Settings:

@@ -18,14 +18,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from templates import TEMPLATE_DIR
 
 LOCALES = ("fr", "en")
-_MARKUP = re.compile(r"[<>&*_`\[\]{}|~#\\$%=^@]")
+_MARKUP = re.compile(r"[<>&*_`\[\]{}|#\\$%=^@]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 _SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CHF": "CHF"}
 
 
 def plain(text: str, limit: int = 40) -> str:
     """Strip markup and control characters from member-supplied text, and shorten it."""
-    text = _CONTROL.sub(" ", _MARKUP.sub("", text))
+    text = _CONTROL.sub(" ", _MARKUP.sub("", text)).replace("~", "≈")
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

@@ -68,7 +68,7 @@ def test_recap_shows_totals_per_product_and_per_member(chat: Chat) -> None:
     [text] = chat.say("/recap", author=PATRICK)
     assert text.startswith("Récapitulatif Fish club of Montsouris — 2 commandes, 43,50 €")
     assert "• Moules de bouchot : 3 kg" in text
-    assert re.search(r"• Dorade grise \(pièce ~?600 g\) : 2\n", text), text
+    assert re.search(r"• Dorade grise \(pièce \S?600 g\) : 2\n", text), text
     assert "• Laure : moules 2 kg, dorade ×2 — 37,00 €" in text
     assert "• Karim : moules 1 kg — 6,50 €" in text
 

@@ -47,7 +47,7 @@ def _replayed(thread: Path, url: str = "sqlite://") -> Orders:
 
 
 def test_every_fixture_thread_is_found() -> None:
-    assert len(THREADS) == 5
+    assert len(THREADS) >= 5
     assert all(_catalog(thread).is_file() for thread in THREADS)
 
 
@@ -89,6 +89,14 @@ def test_edit_replaces_what_the_edited_message_contributed(chat: Chat) -> None:
     assert chat.orders() == {"u-laure": {"moules": 2}}
     assert len(replies) == 1
     assert "moules 2 kg" in replies[0]
+
+
+def test_edit_of_an_addition_replaces_the_addition(chat: Chat) -> None:
+    chat.say("2 kg de moules")
+    chat.say("je rajoute 1 kg de moules")
+    addition = chat.last_id
+    chat.say("je rajoute 2 kg de moules", edit_of=addition)
+    assert chat.orders() == {"u-laure": {"moules": 4}}
 
 
 def test_edit_can_change_the_product(chat: Chat) -> None:
@@ -188,6 +196,10 @@ def postgres_url() -> str:
         engine.dispose()
         pytest.skip(f"PostgreSQL unreachable at 127.0.0.1:5432: {exc.orig}")
     try:
+        # Reflect first: a table left by an older schema would block dropping the current ones.
+        leftovers = sqlalchemy.MetaData()
+        leftovers.reflect(engine)
+        leftovers.drop_all(engine)
         SQLModel.metadata.drop_all(engine)
     finally:
         engine.dispose()

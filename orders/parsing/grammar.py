@@ -32,6 +32,7 @@ from orders.parsing.lexicon import (
     ADD,
     ALL_WORDS,
     COPY,
+    FIRST_PERSON,
     LAST_WEEK,
     LINKS,
     NEGATION,
@@ -74,6 +75,11 @@ REQUEST_P, SELF_P, COPY_P, LAST_WEEK_P = (_phrases(REQUEST), _phrases(SELF), _ph
                                           _phrases(LAST_WEEK))
 ORDER_VERBS = frozenset({"prends", "prendrai", "prendre", "voudrais", "veux", "souhaiterais",
                          "commande", "commander", "want", "like", "order", "have", "take"})
+EVERYTHING = frozenset({"tout", "toute", "everything", "all"})
+POSSESSIVE = frozenset({"ma", "mon", "my", "la", "the", "our", "notre", "nos", "mes", "toute",
+                        "whole", "entire"})
+# Numbers beyond this are serial numbers or noise, never an amount of food.
+MAX_AMOUNT = Decimal(100_000)
 REFERENCE = (("ai", "mis"), ("avais", "mis"), ("ai", "commande"), ("avais", "commande"),
              ("i", "ordered"), ("i", "had"), ("m", "aviez", "mis"))
 
@@ -149,7 +155,7 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     own = _has(flat, SELF_P)
     if ctx.role == "supplier" or (ctx.role == "organiser" and not own):
         return ParseResult(kind="announcement", mentioned=mentioned)
-    if not own and (ctx.reply_to_member or not RECIPE.isdisjoint(words)):
+    if not own and (ctx.reply_to_member or len(RECIPE.intersection(words)) >= 2):
         return ParseResult(kind="chatter", mentioned=mentioned)
     elements = _elements(tokens, mentions)
     sentences = _sentences(tokens, flat)
@@ -216,7 +222,7 @@ def _quantity_at(tokens: list[Token], i: int, starts: dict[int, Mention],
                              and nxt not in inside):
             return Q(i, i + 1, Amount(Decimal(1), counted=True), article=True)
         return None
-    if token.kind != "num" or token.value is None or i in inside:
+    if token.kind != "num" or token.value is None or i in inside or token.value > MAX_AMOUNT:
         return None
     value, end = token.value, i + 1
     choice: tuple[Decimal, ...] = ()
@@ -224,13 +230,14 @@ def _quantity_at(tokens: list[Token], i: int, starts: dict[int, Mention],
             and tokens[end + 1].kind == "num" and tokens[end + 1].value is not None:
         choice = (value, tokens[end + 1].value)  # type: ignore[assignment]
         end += 2
-    dimension, factor = None, Decimal(1)
+    dimension, factor, word = None, Decimal(1), ""
     if end < len(tokens) and tokens[end].text in UNIT_WORDS and end not in starts:
-        dimension, factor = UNIT_WORDS[tokens[end].text]
+        word = tokens[end].text
+        dimension, factor = UNIT_WORDS[word]
         end += 1
     plus = i > 0 and tokens[i - 1].text == "+" and (i < 2 or tokens[i - 2].text in (":", "\n", "!", "."))
     counted = dimension is None and (end in starts or _next_is_product(tokens, end, starts))
-    amount = Amount(value, dimension, factor, counted)
+    amount = Amount(value, dimension, factor, counted, word)
     return Q(i, end, amount, plus=plus, choice=choice)
 
 
@@ -349,7 +356,8 @@ def _intents(segment: Segment, sentence: Sentence, words: list[str], index: Prod
         return
     seg_words = words[segment.start:segment.end]
     sentence_words = words[sentence.start:sentence.end]
-    if sentence.question and not sentence.request:
+    if sentence.question and not sentence.request and not (
+            FIRST_PERSON.intersection(sentence_words) and any(p.qty for p in products)):
         draft.asked.extend(p.code for p in products)
         return
     if any(w in PAST for w in seg_words) or _is_reference(seg_words) or _about_last_week(
@@ -590,9 +598,8 @@ def _whole_message(flat: str, words: list[str], mentions: list[Mention],
         if word_set & NO:
             draft.actions.append(Answer(yes=False))
             return
-    cancel = bool(word_set & REMOVE) or " pas de commande " in flat or " no order " in flat
     asked = all(s.question and not s.request for s in sentences)
-    if cancel and word_set & ALL_WORDS and not mentions and not asked:
+    if not mentions and not asked and _cancels_all(words, flat):
         draft.actions.append(ClearAll())
         return
     if not mentions and _has(flat, COPY_P):
@@ -600,6 +607,22 @@ def _whole_message(flat: str, words: list[str], mentions: list[Mention],
             draft.actions.append(CopyOrder(last_week=True))
         elif ctx.reply_to_member or _copy_name(flat):
             draft.actions.append(CopyOrder(name=_copy_name(flat)))
+
+
+def _cancels_all(words: list[str], flat: str) -> bool:
+    """ "j'annule tout", "annuler toute ma commande", "cancel my order" (not "drop table orders")."""
+    if " pas de commande " in flat or " no order " in flat:
+        return True
+    for i, word in enumerate(words):
+        if word not in REMOVE:
+            continue
+        after = words[i + 1:i + 5]
+        if set(after) & EVERYTHING:
+            return True
+        for a, b in zip(after, after[1:], strict=False):
+            if a in POSSESSIVE and b in ALL_WORDS:
+                return True
+    return False
 
 
 def _copy_name(flat: str) -> str | None:

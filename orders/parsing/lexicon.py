@@ -27,7 +27,8 @@ _units("volume", "1", "l", "litre", "litres", "liter", "liters", "lt")
 _units("volume", "0.01", "cl")
 _units("volume", "0.001", "ml")
 _units("dozen", "1", "douzaine", "douzaines", "dz", "douz", "dozen", "dozens", "doz")
-_units("piece", "1", "piece", "pieces", "pc", "pcs", "unite", "unites", "unit", "units")
+_units("piece", "1", "piece", "pieces", "pc", "pcs", "unite", "unites", "unit", "units", "head",
+       "heads", "tete", "tetes")
 _units("bunch", "1", "botte", "bottes", "bouquet", "bouquets", "bunch", "bunches")
 _units("container", "1", "bocal", "bocaux", "bouteille", "bouteilles", "bottle", "bottles",
        "pot", "pots", "jar", "jars", "boite", "boites", "box", "boxes", "tin", "tins",
@@ -69,9 +70,10 @@ SWAP = frozenset({"remplace", "remplacer", "remplacez", "echange", "echanger", "
                   "replace", "change", "changer", "troque"})
 SWAP_LINK = frozenset({"par", "pour", "contre", "for", "with", "by", "to", "en"})
 # After these, a quantity is the old one being replaced: "3 au lieu de 2".
-OLD_QUANTITY = (("au", "lieu", "de"), ("au", "lieu", "d'"), ("au", "lieu", "des"),
+OLD_QUANTITY = (("au", "lieu", "de"), ("au", "lieu", "d"), ("au", "lieu", "des"),
                 ("instead", "of"), ("rather", "than"), ("et", "pas"), ("and", "not"),
                 ("pas",), ("not",), ("que",), ("than",), ("au", "lieu"), ("instead",))
+FIRST_PERSON = frozenset({"i", "je", "j", "me", "moi", "my", "nous", "we", "us", "our"})
 # A quantity right before one of these was a slip the writer takes back.
 SELF_CORRECTION = frozenset({"non", "euh", "pardon", "oops", "oups", "sorry", "wait", "enfin",
                              "no"})
@@ -81,7 +83,8 @@ TAKE = frozenset({"prends", "prendre", "prendrai", "prendrais", "veux", "voudrai
                   "commande", "reserve", "garde", "les", "en", "them", "one", "ones", "alors",
                   "then", "pour", "me", "moi"})
 # Requests phrased as questions are orders: "Could I have 2 soles?"
-REQUEST = ("could i", "can i", "can you", "could you", "may i", "would you", "i'd like",
+REQUEST = ("could i", "can i", "can you", "could you", "may i", "might i", "would you",
+           "i'd like", "would it be possible", "is it possible", "could we", "can we",
            "i would like", "pourriez", "pourrais", "pouvez", "pourrait", "peux avoir",
            "peux commander", "est-ce que je peux", "possible d'avoir", "possible de",
            "je peux avoir", "tu peux me", "vous pouvez me", "mettre de cote", "put me down",
@@ -89,13 +92,31 @@ REQUEST = ("could i", "can i", "can you", "could you", "may i", "would you", "i'
 # Clauses in the past tell about last week, not about this order.
 # A clause in the past tells about last week, not about this order.
 PAST = frozenset({"etaient", "etait", "were", "was", "avait", "avaient", "recu", "received"})
+# Common grocery nouns in French and English: a catalogue written in one language
+# still understands members who write in the other ("6 œufs" for "Eggs").
+TRANSLATIONS = {
+    "oeuf": "egg", "oeufs": "eggs", "carotte": "carrot", "pomme de terre": "potato",
+    "pommes de terre": "potatoes", "patate": "potato", "oignon": "onion", "poireau": "leek",
+    "pomme": "apple", "poire": "pear", "salade": "lettuce", "chou": "cabbage",
+    "epinard": "spinach", "epinards": "spinach", "betterave": "beetroot", "courge": "squash",
+    "persil": "parsley", "coriandre": "coriander", "panais": "parsnip", "lait": "milk",
+    "beurre": "butter", "fromage": "cheese", "yaourt": "yoghurt",
+    "creme": "cream", "miel": "honey", "pain": "bread", "jus de pomme": "apple juice",
+    "jus": "juice", "moule": "mussel", "huitre": "oyster", "crevette": "shrimp",
+    "saumon": "salmon", "poulet": "chicken", "tomate": "tomato", "fraise": "strawberry",
+    "champignon": "mushroom", "ail": "garlic", "haricot": "bean", "courgette": "zucchini",
+    "concombre": "cucumber", "radis": "radish", "navet": "turnip", "celeri": "celery",
+    "mache": "lamb's lettuce", "framboise": "raspberry", "cerise": "cherry",
+}
+
 # Words of a message about cooking, not buying.
 RECIPE = frozenset({"recette", "recettes", "cuisson", "cuire", "mixe", "mixer", "bouillon",
                     "recipe", "cook", "cooking", "bake", "four", "poele", "marinade"})
 # First-person markers that make a reply to a neighbour an order of one's own.
 SELF = ("pour moi", "moi aussi", "je prends", "je voudrais", "je veux", "pour nous",
         "for me", "me too", "i'll take", "i will take", "i'd like", "pareil", "idem", "same",
-        "ma commande", "my order", "perso", "je mets", "je rajoute", "i'll have")
+        "ma commande", "my order", "my own", "own order", "for myself", "perso", "je mets",
+        "je rajoute", "i'll have", "i'd like", "i would like", "je prendrai", "je voudrais")
 COPY = ("pareil que", "pareil", "idem", "comme", "same as", "same for", "the same", "meme chose",
         "meme commande", "same order", "la meme")
 LAST_WEEK = ("semaine derniere", "derniere fois", "d'habitude", "comme d'hab", "habituelle",

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from orders.parsing.lexicon import STOPWORDS, UNIT_WORDS
+from orders.parsing.lexicon import STOPWORDS, TRANSLATIONS, UNIT_WORDS
 from orders.parsing.text import Token, fold, stem, tokenize
 
 # Words dropped from both sides of a match: "noix DE saint-jacques".
@@ -25,6 +25,7 @@ _SYNONYMS = {"st": "saint", "ste": "sainte", "oeuf": "oeuf"}
 _PACK = re.compile(
     r"(?P<approx>~|env\.?|environ|approx\.?|about|ca\.?)?\s*"
     r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>kg|g|gr|cl|ml|l|litres?|pieces?|pcs?)?\b"
+    r"(?:\s*(?P<piece>[a-z]{3,}))?"
 )
 _CONTAINER_WORDS = {w for w, (dim, _) in UNIT_WORDS.items() if dim == "container"}
 
@@ -52,6 +53,7 @@ class ProductInfo:
     approximate: bool = False
     container: bool = False
     label: str = ""
+    piece_word: str = ""
 
     @classmethod
     def build(cls, code: str, name: str, unit: str, price: Decimal,
@@ -59,22 +61,23 @@ class ProductInfo:
               stock_limit: Decimal | None = None) -> ProductInfo:
         """Derive pack size and short label from the catalogue's name."""
         aliases = tuple(aliases)
-        pack, approximate, container = _pack_from_name(name)
+        pack, approximate, container, piece_word = _pack_from_name(name)
         base = re.sub(r"\s*\(.*?\)", "", name).strip()
         label = aliases[0] if aliases else base
         return cls(code, name, unit, price, aliases, available, stock_limit, pack,
-                   approximate, container, label or code)
+                   approximate, container, label or code, piece_word)
 
 
-def _pack_from_name(name: str) -> tuple[PackSize | None, bool, bool]:
+def _pack_from_name(name: str) -> tuple[PackSize | None, bool, bool, str]:
+    """Read "(plaque de 250 g)", "(lot de 2 pots)", "(pièce ~600 g)" in a product's name."""
     inside = " ".join(re.findall(r"\((.*?)\)", fold(name)))
     if not inside:
-        return None, False, False
+        return None, False, False, ""
     words = set(re.findall(r"[a-z]+", inside))
     container = bool(words & _CONTAINER_WORDS)
     match = _PACK.search(inside)
     if match is None:
-        return None, False, container
+        return None, False, container, ""
     amount = Decimal(match.group("amount").replace(",", "."))
     unit = (match.group("unit") or "piece").rstrip("s")
     approximate = bool(match.group("approx")) or "~" in inside
@@ -82,7 +85,8 @@ def _pack_from_name(name: str) -> tuple[PackSize | None, bool, bool]:
              "l": ("volume", 1), "litre": ("volume", 1), "cl": ("volume", Decimal("0.01")),
              "ml": ("volume", Decimal("0.001"))}.get(unit, ("piece", 1))
     pack = PackSize(scale[0], amount * Decimal(scale[1]))
-    return (None if approximate else pack), approximate, container
+    piece = stem(match.group("piece") or "") if scale[0] == "piece" else ""
+    return (None if approximate else pack), approximate, container, piece
 
 
 def key_words(text: str) -> tuple[str, ...]:
@@ -127,6 +131,9 @@ class ProductIndex:
         for head, codes in heads.items():
             if len(codes) == 1:
                 _keep(ranked, (head,), 2, next(iter(codes)))
+        for words, (_rank, code) in list(ranked.items()):
+            for other in _translations().get(words, ()):
+                _keep(ranked, other, 3, code)
         for words, (_rank, code) in ranked.items():
             index._keys.setdefault(words[0], []).append((words, code))
         for entries in index._keys.values():
@@ -181,6 +188,17 @@ def _match_key(words: list[str], start: int, key: tuple[str, ...]) -> int | None
             return None
         position += 1
     return position
+
+
+@lru_cache(maxsize=1)
+def _translations() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """The lexicon's French-English grocery words, both ways, as match keys."""
+    pairs: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for french, english in TRANSLATIONS.items():
+        fr, en = key_words(french), key_words(english)
+        pairs.setdefault(fr, []).append(en)
+        pairs.setdefault(en, []).append(fr)
+    return pairs
 
 
 @lru_cache(maxsize=20000)

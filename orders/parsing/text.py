@@ -57,8 +57,8 @@ _NOISE_PARTS = {
              r"|\beur\s*\d+(?:[.,]\d+)?",
     "size": r"\bn\s?o?\s?(?P<size>\d+)\b|\bnumero\s+(?P<number>\d+)\b",
     "address": r"\b\d+\s?(?:bis|ter)?,?\s+(?:rue|av|avenue|bd|boulevard|place|allee|impasse|"
-               r"chemin|quai|square|villa|street|st|road|rd|lane)\b",
-    "rank": r"\b\d+\s?(?:e|eme|er|ere|nd|rd|th|st)\b",
+               r"chemin|quai|square|villa|street|road|rd|lane)\b",
+    "rank": r"\b\d+(?:e|eme|er|ere|nd|rd|th|st)\b",
     "date": r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
             r"wednesday|thursday|friday|saturday|sunday|le|the)\s+\d{1,2}\b"
             r"(?!\s?(?:kg|kilos?|g|gr|grammes?|douzaines?|dz|x))"
@@ -92,14 +92,23 @@ _BEFORE_NUMBERS = [
     ("2nd", re.compile(r"\ba\s+2nd\b"), " 1 more "),
     ("another", re.compile(r"\banother\b"), " 1 more "),
 ]
+_AND_A_HALF = re.compile(
+    r"\b(\d+)(?:\.(\d+))?\s?(kilos?|kg|litres?|liters?|douzaines?|dozens?|livres?|pounds?|l)"
+    r"\s+(?:et\s+demie?|and\s+a\s+half)\b")
+
+
+def _plus_half(match: re.Match[str]) -> str:
+    whole = Decimal(match.group(1) + "." + (match.group(2) or "0")) + Decimal("0.5")
+    return f" {whole} {match.group(3)} "
+
+
 _AFTER_NUMBERS = [
     (",", re.compile(r"\b(\d+),(\d{1,3})(?!\d)"), r"\1.\2"),  # 1,5 kg
     ("k", re.compile(r"\b(\d+)\s?(?:kg|kilos?)\s?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|"
                      r"svp|merci|stp|s'il|please|pls|au lieu|instead|et pas|pas|plutot|de|d'|of))"),
      lambda m: f" {m.group(1)}.{m.group(2)} kg "),
-    ("demi", re.compile(r"\b(\d+)(?:\.(\d+))?\s?(kilos?|kg|litres?|douzaines?|l)\s+et\s+demie?\b"),
-     lambda m: f" {Decimal(m.group(1) + '.' + (m.group(2) or '0')) + Decimal('0.5')} "
-               f"{m.group(3)} "),
+    ("demi", _AND_A_HALF, _plus_half),
+    ("half", _AND_A_HALF, _plus_half),
     ("/", re.compile(r"(?<![\d/])([1-3])/([2-4])(?![\d/])"),
      lambda m: f" {(Decimal(m.group(1)) / Decimal(m.group(2))).normalize()} "),
     ("", re.compile(r"\b(\d+(?:\.\d+)?)([a-z]+)"), r"\1 \2"),  # 2kg -> 2 kg, 2x -> 2 x

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from orders.parsing.products import ProductInfo
+from orders.parsing.text import stem
 
 TWELVE = Decimal(12)
 
@@ -22,6 +23,7 @@ class Amount:
     dimension: str | None = None
     factor: Decimal = Decimal(1)
     counted: bool = False
+    word: str = ""
 
 
 def to_catalog_unit(amount: Amount, product: ProductInfo) -> Decimal | None:
@@ -52,6 +54,9 @@ def to_catalog_unit(amount: Amount, product: ProductInfo) -> Decimal | None:
     if dim == "bunch":
         return value if unit == "bunch" else None
     if dim == "container":
+        if pack and pack.dimension == "piece" and product.piece_word \
+                and stem(amount.word) == product.piece_word:
+            return value / pack.amount  # "2 pots" of "Riz au lait (lot de 2 pots)"
         if unit == "litre":
             return value * (pack.amount if pack and pack.dimension == "volume" else 1)
         if unit in ("pack", "piece") or product.container:
