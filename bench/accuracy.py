@@ -60,8 +60,9 @@ def run_replay(prefix: list[str], catalog: Path, thread: Path) -> dict[str, Any]
     """Run one replay and return its ``orders``; raise ReplayError with its stderr otherwise."""
     cmd = [*prefix, "--catalog", str(catalog), "--thread", str(thread), "--format", "json"]
     try:
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                              timeout=REPLAY_TIMEOUT_S, check=False)
+        done = subprocess.run(
+            cmd, cwd=ROOT, capture_output=True, text=True, timeout=REPLAY_TIMEOUT_S, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ReplayError(f"{shlex.join(cmd)}\n{exc}") from exc
     if done.returncode != 0:
@@ -69,8 +70,10 @@ def run_replay(prefix: list[str], catalog: Path, thread: Path) -> dict[str, Any]
     try:
         orders = json.loads(done.stdout)["orders"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise ReplayError(f"{shlex.join(cmd)}\nno JSON 'orders' on stdout ({exc!r}):\n"
-                          f"{done.stdout[:500]}\n{done.stderr}") from exc
+        raise ReplayError(
+            f"{shlex.join(cmd)}\nno JSON 'orders' on stdout ({exc!r}):\n"
+            f"{done.stdout[:500]}\n{done.stderr}"
+        ) from exc
     if not isinstance(orders, dict):
         raise ReplayError(f"{shlex.join(cmd)}\n'orders' is not an object: {orders!r:.200}")
     return orders
@@ -95,8 +98,14 @@ def gold_path(thread: Path) -> Path:
 def row(name: str, s: ThreadScore) -> tuple[str, ...]:
     """Format one table row."""
     exact = f"{s.members_exact}/{s.members_total} {100 * s.member_exact:5.1f}%"
-    return (name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", exact,
-            str(len(s.false_orders)))
+    return (
+        name,
+        f"{s.precision:.3f}",
+        f"{s.recall:.3f}",
+        f"{s.f1:.3f}",
+        exact,
+        str(len(s.false_orders)),
+    )
 
 
 def print_table(rows: list[tuple[str, ...]]) -> None:
@@ -121,18 +130,24 @@ def print_details(scores: dict[str, ThreadScore]) -> None:
 
 def summary(total: ThreadScore, threads: int) -> str:
     """Return the one-line summary that ends the output, headline figures first."""
-    return (f"total: F1 {total.f1:.3f}, member exact {total.member_exact:.3f}, "
-            f"false orders {len(total.false_orders)} (precision {total.precision:.3f}, "
-            f"recall {total.recall:.3f}, {total.members_exact}/{total.members_total} members, "
-            f"{threads} threads)")
+    return (
+        f"total: F1 {total.f1:.3f}, member exact {total.member_exact:.3f}, "
+        f"false orders {len(total.false_orders)} (precision {total.precision:.3f}, "
+        f"recall {total.recall:.3f}, {total.members_exact}/{total.members_total} members, "
+        f"{threads} threads)"
+    )
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fixtures", type=Path, default=None,
-                        help="folder searched for *.thread.jsonl (default: ../shared/fixtures "
-                             "beside the repository, else tests/fixtures)")
+    parser.add_argument(
+        "--fixtures",
+        type=Path,
+        default=None,
+        help="folder searched for *.thread.jsonl (default: ../shared/fixtures "
+        "beside the repository, else tests/fixtures)",
+    )
     parser.add_argument("--verbose", action="store_true", help="list every difference")
     return parser.parse_args(argv)
 
@@ -164,9 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         print_details(scores)
     if failed:
-        rest = f"; the rest: {summary(total, len(scores))[len('total: '):]}" if scores else ""
-        print(f"total: replay FAILED for {len(failed)} of {len(threads)} threads "
-              f"({', '.join(failed)}){rest}")
+        rest = f"; the rest: {summary(total, len(scores))[len('total: ') :]}" if scores else ""
+        print(
+            f"total: replay FAILED for {len(failed)} of {len(threads)} threads "
+            f"({', '.join(failed)}){rest}"
+        )
         return 1
     print(summary(total, len(scores)))
     return 0

@@ -66,11 +66,17 @@ def load_clubs(fixtures: Path) -> list[Club]:
         if not threads:
             continue
         chat_id = f"bench-{catalog.parent.name}"
-        weeks = [(t.name.removesuffix(".thread.jsonl"),
-                  list(read_thread(t, platform=PLATFORM, chat_id=chat_id))) for t in threads]
+        weeks = [
+            (
+                t.name.removesuffix(".thread.jsonl"),
+                list(read_thread(t, platform=PLATFORM, chat_id=chat_id)),
+            )
+            for t in threads
+        ]
         spec = yaml.safe_load(catalog.read_text(encoding="utf-8"))
-        clubs.append(Club(catalog.parent.name, catalog, chat_id, spec["organisers"][0], weeks,
-                          _cycle(weeks)))
+        clubs.append(
+            Club(catalog.parent.name, catalog, chat_id, spec["organisers"][0], weeks, _cycle(weeks))
+        )
     return clubs
 
 
@@ -90,15 +96,24 @@ def stream(clubs: list[Club]) -> Iterator[InboundMessage]:
             for week, messages in club.weeks:
                 prefix = f"r{rep}-{week}-"
                 first = messages[0]
-                yield replace(first, message_id=f"{prefix}open", author_id=club.organiser,
-                              author_name=club.organiser, text="/ouvrir",
-                              sent_at=first.sent_at + shift - timedelta(minutes=1),
-                              edit_of=None, reply_to=None)
+                yield replace(
+                    first,
+                    message_id=f"{prefix}open",
+                    author_id=club.organiser,
+                    author_name=club.organiser,
+                    text="/ouvrir",
+                    sent_at=first.sent_at + shift - timedelta(minutes=1),
+                    edit_of=None,
+                    reply_to=None,
+                )
                 for message in messages:
-                    yield replace(message, message_id=prefix + message.message_id,
-                                  sent_at=message.sent_at + shift,
-                                  edit_of=_rename(prefix, message.edit_of),
-                                  reply_to=_rename(prefix, message.reply_to))
+                    yield replace(
+                        message,
+                        message_id=prefix + message.message_id,
+                        sent_at=message.sent_at + shift,
+                        edit_of=_rename(prefix, message.edit_of),
+                        reply_to=_rename(prefix, message.reply_to),
+                    )
         rep += 1
 
 
@@ -156,16 +171,21 @@ def report(durations: list[float], kinds: Counter[str], wall: float, database: s
     print(f"slowest message:     {slowest * 1000:,.1f} ms")
     print(f"peak RSS:            {peak_rss_mb():,.1f} MiB")
     print("outcomes:            " + ", ".join(f"{k} {n:,}" for k, n in kinds.most_common()))
-    return (f"parse_speed: {overall:,.0f} msg/s overall, first {label(window)} {first:,.0f} "
-            f"msg/s, last {label(window)} {last:,.0f} msg/s (ratio {ratio:.2f})")
+    return (
+        f"parse_speed: {overall:,.0f} msg/s overall, first {label(window)} {first:,.0f} "
+        f"msg/s, last {label(window)} {last:,.0f} msg/s (ratio {ratio:.2f})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=50_000,
-                        help="how many messages to handle (default 50,000)")
-    parser.add_argument("--database", help="SQLAlchemy URL of the ledger (default: a fresh "
-                        "SQLite file in a temporary directory)")
+    parser.add_argument(
+        "--messages", type=int, default=50_000, help="how many messages to handle (default 50,000)"
+    )
+    parser.add_argument(
+        "--database",
+        help="SQLAlchemy URL of the ledger (default: a fresh SQLite file in a temporary directory)",
+    )
     args = parser.parse_args(argv)
     if args.messages < 1:
         parser.error("--messages must be at least 1")

@@ -64,8 +64,9 @@ def _fmt(qty: float) -> str:
     return f"{qty:.3f}".rstrip("0").rstrip(".")
 
 
-def _clean(orders: Mapping[str, Mapping[str, float]],
-           ambiguous: Mapping[str, Iterable[str]]) -> Orders:
+def _clean(
+    orders: Mapping[str, Mapping[str, float]], ambiguous: Mapping[str, Iterable[str]]
+) -> Orders:
     """Drop ambiguous lines, zero quantities and then empty members, so both sides compare alike."""
     cleaned: Orders = {}
     for member, lines in orders.items():
@@ -77,8 +78,9 @@ def _clean(orders: Mapping[str, Mapping[str, float]],
     return cleaned
 
 
-def _compare_lines(member: str, gold: dict[str, float], replay: dict[str, float],
-                   score: ThreadScore) -> bool:
+def _compare_lines(
+    member: str, gold: dict[str, float], replay: dict[str, float], score: ThreadScore
+) -> bool:
     """Count one member's lines into score; return True when the whole order matches."""
     differences_before = len(score.differences)
     for product, g in sorted(gold.items()):
@@ -98,8 +100,9 @@ def _compare_lines(member: str, gold: dict[str, float], replay: dict[str, float]
     return len(score.differences) == differences_before
 
 
-def score_thread(gold: Mapping[str, Any],
-                 replay_orders: Mapping[str, Mapping[str, float]]) -> ThreadScore:
+def score_thread(
+    gold: Mapping[str, Any], replay_orders: Mapping[str, Mapping[str, float]]
+) -> ThreadScore:
     """Score replay's ``orders`` against a gold file's dict, leaving out its ambiguous lines."""
     ambiguous = gold.get("ambiguous") or {}
     gold_orders = _clean(gold.get("orders") or {}, ambiguous)

@@ -25,8 +25,9 @@ class App:
     bot: OrderBot
     clock: Clock
 
-    def import_catalog(self, path: Path, *, bind: tuple[str, str] | None = None,
-                       slug: str | None = None) -> ImportResult:
+    def import_catalog(
+        self, path: Path, *, bind: tuple[str, str] | None = None, slug: str | None = None
+    ) -> ImportResult:
         """Load a catalogue file into a club and optionally bind a chat to it."""
         spec = load_catalog(path)
         with Session(self.engine) as session:
@@ -43,12 +44,15 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Create the engine, the schema and the core from settings."""
     engine = make_engine(settings.database_url)
     create_schema(engine)
-    bot = OrderBot(engine, max_chars=settings.max_message_chars,
-                   default_locale=settings.default_locale)
+    bot = OrderBot(
+        engine, max_chars=settings.max_message_chars, default_locale=settings.default_locale
+    )
     return App(settings, engine, bot, clock or SystemClock())
 
 
 def configure_logging(level: str) -> None:
     """Log one readable line per event to standard error."""
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )

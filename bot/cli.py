@@ -18,12 +18,17 @@ from orders.catalog import CatalogError
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderbot", description=__doc__)
-    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (default: WARNING "
-                        "for demo, console and replay)")
+    parser.add_argument(
+        "--log-level",
+        help="DEBUG, INFO, WARNING or ERROR (default: WARNING for demo, console and replay)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="play a sample week of the fish club through the bot")
-    demo.add_argument("--database", default="sqlite:///orderbot-demo.sqlite3",
-                      help="ledger URL (default: a fresh orderbot-demo.sqlite3 here)")
+    demo.add_argument(
+        "--database",
+        default="sqlite:///orderbot-demo.sqlite3",
+        help="ledger URL (default: a fresh orderbot-demo.sqlite3 here)",
+    )
     console = sub.add_parser("console", help="an interactive local thread in the terminal")
     console.add_argument("--catalog", type=Path, help="catalogue YAML (default: the sample)")
     console.add_argument("--database", help="ledger URL (default: DATABASE_URL)")
@@ -31,8 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--catalog", type=Path, required=True)
     replay.add_argument("--thread", type=Path, required=True)
     replay.add_argument("--format", choices=("json", "text"), default="json")
-    replay.add_argument("--database", default="sqlite://",
-                        help="ledger URL (default: an empty in-memory SQLite)")
+    replay.add_argument(
+        "--database", default="sqlite://", help="ledger URL (default: an empty in-memory SQLite)"
+    )
     catalog = sub.add_parser("catalog", help="manage a club's catalogue")
     catalog_sub = catalog.add_subparsers(dest="action", required=True)
     imp = catalog_sub.add_parser("import", help="create or update a club from a catalogue file")
@@ -121,8 +127,10 @@ def _import(args: argparse.Namespace) -> int:
         bind = (platform, chat_id)
     app = build_app(_settings(args, None))
     result = app.import_catalog(args.file, bind=bind, slug=args.club)
-    print(f"club {result.slug}: {result.added} products added, {result.updated} updated, "
-          f"{result.withdrawn} withdrawn")
+    print(
+        f"club {result.slug}: {result.added} products added, {result.updated} updated, "
+        f"{result.withdrawn} withdrawn"
+    )
     return 0
 
 
@@ -130,7 +138,7 @@ def _fresh_sqlite(url: str) -> None:
     """The demo starts from an empty ledger each time it runs."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and url != "sqlite:///:memory:":
-        path = Path(url[len(prefix):])
+        path = Path(url[len(prefix) :])
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 

@@ -39,8 +39,13 @@ def run_console(app: App, stdin: TextIO, out: TextIO, *, interactive: bool = Tru
         if match and not text.lstrip().startswith("/"):
             author, text = match.group(1).strip(), match.group(2)
         message = InboundMessage(
-            platform="console", chat_id=CHAT_ID, message_id=f"{run_id}-{next(counter)}",
-            author_id=f"u-{slugify(author)}", author_name=author.capitalize(), text=text,
-            sent_at=app.clock.now())
+            platform="console",
+            chat_id=CHAT_ID,
+            message_id=f"{run_id}-{next(counter)}",
+            author_id=f"u-{slugify(author)}",
+            author_name=author.capitalize(),
+            text=text,
+            sent_at=app.clock.now(),
+        )
         for reply in app.bot.handle(message).replies:
             out.write(f"  ↳ orderbot: {reply.text}\n")

@@ -46,8 +46,9 @@ def final_orders(app: App, club_id: int) -> dict[str, dict[str, int | float]]:
         latest = ledger.latest_window(conn, club_id)
         if latest is None:
             return {}
-        codes = dict(conn.execute(select(Product.id, Product.code).where(
-            Product.club_id == club_id)).all())
+        codes = dict(
+            conn.execute(select(Product.id, Product.code).where(Product.club_id == club_id)).all()
+        )
         orders: dict[str, dict[str, int | float]] = {}
         for _member, _name, user_id, product_id, quantity in ledger.window_lines(conn, latest[0]):
             orders.setdefault(user_id, {})[codes[product_id]] = _json_number(quantity)
@@ -62,8 +63,11 @@ def replay_report(app: App, result: ReplayResult) -> dict[str, Any]:
     """The JSON object `orderbot replay --format json` prints."""
     return {
         "orders": final_orders(app, result.club_id),
-        "replies": [{"to": m.message_id, "kind": r.kind, "text": r.text}
-                    for m, replies in result.exchanges for r in replies],
+        "replies": [
+            {"to": m.message_id, "kind": r.kind, "text": r.text}
+            for m, replies in result.exchanges
+            for r in replies
+        ],
         "messages": len(result.exchanges),
         "seconds": round(result.seconds, 4),
     }

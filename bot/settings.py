@@ -20,12 +20,16 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite:///orderbot.sqlite3",
         validation_alias="DATABASE_URL",
-        description="SQLAlchemy URL of the ledger; a SQLite file in the working directory by default.",
+        description="SQLAlchemy URL of the ledger (default: a SQLite file here).",
     )
     log_level: str = Field(default="INFO", description="Logging level: DEBUG, INFO, WARNING.")
-    default_locale: str = Field(default="fr", description="Reply language for chats bound to no club.")
+    default_locale: str = Field(
+        default="fr", description="Reply language for chats bound to no club."
+    )
     max_message_chars: int = Field(
-        default=4000, ge=100, le=100_000,
+        default=4000,
+        ge=100,
+        le=100_000,
         description="Longer messages are cut to this many characters before parsing.",
     )
 

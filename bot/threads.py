@@ -17,8 +17,9 @@ class ThreadError(ValueError):
 _REQUIRED = ("id", "ts", "author_id", "text")
 
 
-def read_thread(path: Path, *, platform: str = "replay",
-                chat_id: str | None = None) -> Iterator[InboundMessage]:
+def read_thread(
+    path: Path, *, platform: str = "replay", chat_id: str | None = None
+) -> Iterator[InboundMessage]:
     """Yield one :class:`InboundMessage` per line of a ``*.thread.jsonl`` file."""
     chat = chat_id or path.name.removesuffix(".jsonl").removesuffix(".thread")
     try:
@@ -28,12 +29,14 @@ def read_thread(path: Path, *, platform: str = "replay",
     with handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
-                yield parse_line(line, number=number, source=str(path), platform=platform,
-                                 chat_id=chat)
+                yield parse_line(
+                    line, number=number, source=str(path), platform=platform, chat_id=chat
+                )
 
 
-def parse_line(line: str, *, number: int, source: str, platform: str,
-               chat_id: str) -> InboundMessage:
+def parse_line(
+    line: str, *, number: int, source: str, platform: str, chat_id: str
+) -> InboundMessage:
     """Validate one JSON line of a thread file."""
     where = f"{source} line {number}"
     try:
@@ -54,8 +57,14 @@ def parse_line(line: str, *, number: int, source: str, platform: str,
         raise ThreadError(f"{where}: field 'ts' is not an ISO 8601 timestamp") from None
     if sent_at.tzinfo is None:
         raise ThreadError(f"{where}: field 'ts' needs a UTC offset")
-    return InboundMessage(platform=platform, chat_id=chat_id, message_id=data["id"],
-                          author_id=data["author_id"],
-                          author_name=data.get("author") or data["author_id"],
-                          text=data["text"], sent_at=sent_at, edit_of=data.get("edit_of"),
-                          reply_to=data.get("reply_to"))
+    return InboundMessage(
+        platform=platform,
+        chat_id=chat_id,
+        message_id=data["id"],
+        author_id=data["author_id"],
+        author_name=data.get("author") or data["author_id"],
+        text=data["text"],
+        sent_at=sent_at,
+        edit_of=data.get("edit_of"),
+        reply_to=data.get("reply_to"),
+    )

@@ -123,10 +123,30 @@ def parse_catalog(text: str, *, source: str = "catalog") -> CatalogSpec:
     if not isinstance(data, dict):
         raise CatalogError(f"{source} line 1: expected a mapping with club, supplier and products")
     lines = _line_map(node)
+    _check_unique_ids(data, lines, source)
     try:
         return CatalogSpec.model_validate(data)
     except ValidationError as exc:
         raise CatalogError(_describe(exc, lines, data, source)) from None
+
+
+def _check_unique_ids(data: dict[str, Any], lines: dict[tuple[Any, ...], int], source: str) -> None:
+    """Point at the second occurrence of a product id, where the organiser must look."""
+    products = data.get("products")
+    if not isinstance(products, list):
+        return
+    seen: set[str] = set()
+    for index, product in enumerate(products):
+        pid = product.get("id") if isinstance(product, dict) else None
+        if not isinstance(pid, str):
+            continue
+        if pid in seen:
+            line = lines.get(("products", index, "id"), lines.get(("products", index), 1))
+            raise CatalogError(
+                f"{source} line {line}: products[{index}] ({pid}).id: "
+                f"product id {pid!r} appears twice"
+            )
+        seen.add(pid)
 
 
 def _line_map(node: yaml.Node | None, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
@@ -233,8 +253,9 @@ def _import_products(session: Session, club_id: int, spec: CatalogSpec) -> tuple
     for position, item in enumerate(spec.products):
         product = existing.pop(item.id, None)
         if product is None:
-            product = Product(club_id=club_id, code=item.id, name=item.name, unit=item.unit,
-                              price=item.price)
+            product = Product(
+                club_id=club_id, code=item.id, name=item.name, unit=item.unit, price=item.price
+            )
             added += 1
         else:
             updated += 1

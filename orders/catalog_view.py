@@ -43,16 +43,30 @@ class CatalogView:
 
 def load_view(conn: Connection, club_id: int, version: int) -> CatalogView:
     """Read a club's products and roles; only available products can be ordered."""
-    rows = conn.execute(select(product_t).where(product_t.c.club_id == club_id)
-                        .order_by(product_t.c.position, product_t.c.id)).all()
-    infos = {int(r.id): ProductInfo.build(r.code, r.name, r.unit, Decimal(r.price), r.aliases,
-                                          r.available, r.stock_limit) for r in rows}
+    rows = conn.execute(
+        select(product_t)
+        .where(product_t.c.club_id == club_id)
+        .order_by(product_t.c.position, product_t.c.id)
+    ).all()
+    infos = {
+        int(r.id): ProductInfo.build(
+            r.code, r.name, r.unit, Decimal(r.price), r.aliases, r.available, r.stock_limit
+        )
+        for r in rows
+    }
     index = ProductIndex.build([info for info in infos.values() if info.available])
     roles: dict[str, str] = {}
-    for ref, role in conn.execute(select(role_t.c.user_ref, role_t.c.role).where(
-            role_t.c.club_id == club_id)):
+    for ref, role in conn.execute(
+        select(role_t.c.user_ref, role_t.c.role).where(role_t.c.club_id == club_id)
+    ):
         if roles.get(ref) != "supplier":
             roles[ref] = role
-    return CatalogView(version, index, {r.code: int(r.id) for r in rows},
-                       {int(r.id): r.code for r in rows}, infos,
-                       {int(r.id): n for n, r in enumerate(rows)}, roles)
+    return CatalogView(
+        version,
+        index,
+        {r.code: int(r.id) for r in rows},
+        {int(r.id): r.code for r in rows},
+        infos,
+        {int(r.id): n for n, r in enumerate(rows)},
+        roles,
+    )

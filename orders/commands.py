@@ -59,8 +59,13 @@ def _show_order(turn: Turn, _args: list[str]) -> Outcome:
     view = turn.view
     ordered = sorted(lines.items(), key=lambda item: view.position(item[0]))
     total = sum((q * view.price(p) for p, q in ordered), Decimal(0))
-    return _say(turn, "order", "order", lines=join_lines(turn.line(p, q) for p, q in ordered),
-                total=money(total, turn.club.currency, turn.locale))
+    return _say(
+        turn,
+        "order",
+        "order",
+        lines=join_lines(turn.line(p, q) for p, q in ordered),
+        total=money(total, turn.club.currency, turn.locale),
+    )
 
 
 def _cancel(turn: Turn, _args: list[str]) -> Outcome:
@@ -76,22 +81,32 @@ def _cancel(turn: Turn, _args: list[str]) -> Outcome:
 
 
 def _catalog(turn: Turn, _args: list[str]) -> Outcome:
-    items = [{"name": plain(info.name, 80),
-              "price": money(info.price, turn.club.currency, turn.locale),
-              "per": per_unit(info.unit, turn.locale)}
-             for info in turn.view.infos.values() if info.available]
-    return _say(turn, "catalog", "catalog", club=plain(turn.club.name, 80), products=items,
-                pickup=plain(turn.club.pickup, 200))
+    items = [
+        {
+            "name": plain(info.name, 80),
+            "price": money(info.price, turn.club.currency, turn.locale),
+            "per": per_unit(info.unit, turn.locale),
+        }
+        for info in turn.view.infos.values()
+        if info.available
+    ]
+    return _say(
+        turn,
+        "catalog",
+        "catalog",
+        club=plain(turn.club.name, 80),
+        products=items,
+        pickup=plain(turn.club.pickup, 200),
+    )
 
 
 def _summary(turn: Turn, _args: list[str]) -> Outcome:
     window_id = _current_window(turn)
-    if window_id is None:
-        return _say(turn, "order", "summary", lines="", total="")
     weekly = build_weekly_order(turn.conn, turn.club, window_id, turn.view)
     text = summary_text(turn.bot.renderer, weekly)
-    return Outcome([Reply(turn.message.chat_id, text, turn.message.message_id, "summary")],
-                   kind="command")
+    return Outcome(
+        [Reply(turn.message.chat_id, text, turn.message.message_id, "summary")], kind="command"
+    )
 
 
 def _open(turn: Turn, _args: list[str]) -> Outcome:
@@ -100,6 +115,9 @@ def _open(turn: Turn, _args: list[str]) -> Outcome:
 
 
 def _close(turn: Turn, _args: list[str]) -> Outcome:
+    if ledger.latest_window(turn.conn, turn.club.id) is None:
+        # Closing before the first order: record a closed week, so orders wait for /ouvrir.
+        ledger.start_window(turn.conn, turn.club.id, turn.message.sent_at)
     ledger.close_windows(turn.conn, turn.club.id, turn.message.sent_at)
     turn.window_id = None
     return _say(turn, "window_closed", "announcement", pickup=plain(turn.club.pickup, 200))
@@ -110,8 +128,10 @@ def _usage(turn: Turn, fr: str, en: str) -> Outcome:
 
 
 def _price(turn: Turn, args: list[str]) -> Outcome:
-    usage = ("Usage : /prix PRODUIT PRIX, par exemple /prix moules 6,80",
-             "Usage: /price PRODUCT PRICE, for example /price moules 6.80")
+    usage = (
+        "Usage : /prix PRODUIT PRIX, par exemple /prix moules 6,80",
+        "Usage: /price PRODUCT PRICE, for example /price moules 6.80",
+    )
     if len(args) != 2 or args[0].lower() not in turn.view.ids:
         return _usage(turn, *usage)
     try:
@@ -124,22 +144,29 @@ def _price(turn: Turn, args: list[str]) -> Outcome:
     price = price.quantize(Decimal("0.01"))
     ledger.set_product(turn.conn, turn.club.id, code, price=price)
     info = turn.view.infos[turn.view.ids[code]]
-    return _say(turn, "price_set", "confirmation", product=plain(info.name, 80),
-                price=money(price, turn.club.currency, turn.locale),
-                per=per_unit(info.unit, turn.locale))
+    return _say(
+        turn,
+        "price_set",
+        "confirmation",
+        product=plain(info.name, 80),
+        price=money(price, turn.club.currency, turn.locale),
+        per=per_unit(info.unit, turn.locale),
+    )
 
 
 def _available(turn: Turn, args: list[str]) -> Outcome:
     usage = ("Usage : /dispo PRODUIT oui|non", "Usage: /available PRODUCT yes|no")
     flag = {"oui": True, "yes": True, "on": True, "non": False, "no": False, "off": False}.get(
-        args[1].lower() if len(args) == 2 else "")
+        args[1].lower() if len(args) == 2 else ""
+    )
     if flag is None or args[0].lower() not in turn.view.ids:
         return _usage(turn, *usage)
     code = args[0].lower()
     ledger.set_product(turn.conn, turn.club.id, code, available=flag)
     info = turn.view.infos[turn.view.ids[code]]
-    return _say(turn, "availability_set", "confirmation", product=plain(info.name, 80),
-                available=flag)
+    return _say(
+        turn, "availability_set", "confirmation", product=plain(info.name, 80), available=flag
+    )
 
 
 COMMANDS: dict[str, Command] = {}

@@ -29,8 +29,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class OrderBot:
     """The core of the bot: holds the ledger and turns messages into outcomes."""
 
-    def __init__(self, engine: Engine, *, renderer: Renderer | None = None,
-                 max_chars: int = 4000, default_locale: str = "fr") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        renderer: Renderer | None = None,
+        max_chars: int = 4000,
+        default_locale: str = "fr",
+    ) -> None:
         self.engine = engine
         self.renderer = renderer or Renderer()
         self.max_chars = max_chars
@@ -59,8 +65,12 @@ class OrderBot:
             except IntegrityError:
                 self._members.clear()
                 with self.engine.connect() as conn:
-                    if ledger.find_record(conn, message.platform, message.chat_id,
-                                          message.message_id) is not None:
+                    if (
+                        ledger.find_record(
+                            conn, message.platform, message.chat_id, message.message_id
+                        )
+                        is not None
+                    ):
                         return Outcome(duplicate=True, kind="duplicate")
                 # Lost a race on something else (a new member, a new order): try once more.
         raise RuntimeError("the ledger refused the message twice")
@@ -80,10 +90,23 @@ class OrderBot:
             return self._unbound(message, text)
         view = self.view(conn, club)
         member_id, name = self._member(conn, club.id, message)
-        original = ledger.find_record(conn, message.platform, message.chat_id,
-                                      message.edit_of) if message.edit_of else None
-        turn = Turn(self, conn, club, view, member_id, name,
-                    view.role(message.platform, message.author_id), message, original, text)
+        original = (
+            ledger.find_record(conn, message.platform, message.chat_id, message.edit_of)
+            if message.edit_of
+            else None
+        )
+        turn = Turn(
+            self,
+            conn,
+            club,
+            view,
+            member_id,
+            name,
+            view.role(message.platform, message.author_id),
+            message,
+            original,
+            text,
+        )
         if text.lstrip().startswith("/"):
             turn.store("command")
             outcome = run_command(turn, text.strip())
@@ -101,8 +124,9 @@ class OrderBot:
         cached = self._members.get(key)
         if cached is not None and cached[1] == name:
             return cached
-        found = ledger.member_for(conn, club_id, message.platform, message.author_id, name,
-                                  message.sent_at)
+        found = ledger.member_for(
+            conn, club_id, message.platform, message.author_id, name, message.sent_at
+        )
         self._members[key] = found
         return found
 
@@ -110,8 +134,9 @@ class OrderBot:
         if not text.lstrip().startswith("/"):
             return Outcome(kind="unbound")
         reply = self.renderer.render(self.default_locale, "unbound")
-        return Outcome([Reply(message.chat_id, reply, message.message_id, "unbound")],
-                       kind="unbound")
+        return Outcome(
+            [Reply(message.chat_id, reply, message.message_id, "unbound")], kind="unbound"
+        )
 
     def _order_message(self, turn: Turn) -> Outcome:
         window_id = turn.ensure_window()
@@ -132,18 +157,26 @@ class OrderBot:
         if window_id is None:
             turn.store("closed", mentioned)
             return Outcome([turn.reply("closed", "closed")], kind="closed")
-        return apply_actions(turn, window_id, order_id, lines, result.actions, pending,
-                             kind=result.kind, mentioned=mentioned)
+        return apply_actions(
+            turn,
+            window_id,
+            order_id,
+            lines,
+            result.actions,
+            pending,
+            kind=result.kind,
+            mentioned=mentioned,
+        )
 
 
-def _context(turn: Turn, previous: tuple[str, str] | None, lines: dict[int, Decimal],
-             pending: object) -> ParseContext:
+def _context(
+    turn: Turn, previous: tuple[str, str] | None, lines: dict[int, Decimal], pending: object
+) -> ParseContext:
     message = turn.message
     reply_products: tuple[str, ...] = ()
     reply_to_member = False
     if message.reply_to:
-        replied = ledger.find_record(turn.conn, message.platform, message.chat_id,
-                                     message.reply_to)
+        replied = ledger.find_record(turn.conn, message.platform, message.chat_id, message.reply_to)
         if replied is not None:
             reply_products = tuple(c for c in replied.mentioned.split(",") if c)
             reply_to_member = replied.member_id != turn.member_id and replied.role == "member"
@@ -153,17 +186,28 @@ def _context(turn: Turn, previous: tuple[str, str] | None, lines: dict[int, Deci
     codes = turn.view.codes
     order = tuple((codes[p], q) for p, q in lines.items())
     awaiting = getattr(pending, "kind", None)
-    return ParseContext(role=turn.role, reply_to_member=reply_to_member,
-                        reply_products=reply_products, recent_products=recent, order=order,
-                        awaiting=awaiting)
+    return ParseContext(
+        role=turn.role,
+        reply_to_member=reply_to_member,
+        reply_products=reply_products,
+        recent_products=recent,
+        order=order,
+        awaiting=awaiting,
+    )
 
 
 def _log(message: InboundMessage, outcome: Outcome) -> None:
-    changed = " ".join(f"{c.product_code}:{_n(c.before)}->{_n(c.after)}"
-                       for c in outcome.changes)
-    log.info("handled club=%s member=%s platform=%s msg=%s kind=%s replies=%d changes=[%s]",
-             outcome.club or "-", outcome.member_id or "-", message.platform,
-             message.message_id, outcome.kind, len(outcome.replies), changed)
+    changed = " ".join(f"{c.product_code}:{_n(c.before)}->{_n(c.after)}" for c in outcome.changes)
+    log.info(
+        "handled club=%s member=%s platform=%s msg=%s kind=%s replies=%d changes=[%s]",
+        outcome.club or "-",
+        outcome.member_id or "-",
+        message.platform,
+        message.message_id,
+        outcome.kind,
+        len(outcome.replies),
+        changed,
+    )
 
 
 def _n(value: Decimal) -> str:

@@ -67,4 +67,3 @@ def create_schema(engine: Engine) -> None:
     from orders import models  # noqa: F401  (registers the tables)
 
     SQLModel.metadata.create_all(engine)
-

@@ -73,11 +73,21 @@ class Op:
 
 
 _CLUB = (
-    select(club_t.c.id, club_t.c.slug, club_t.c.name, club_t.c.locale, club_t.c.currency,
-           club_t.c.pickup, club_t.c.catalog_version, window_t.c.id.label("window_id"))
-    .select_from(chat_t.join(club_t, club_t.c.id == chat_t.c.club_id)
-                 .outerjoin(window_t, and_(window_t.c.club_id == club_t.c.id,
-                                           window_t.c.status == "open")))
+    select(
+        club_t.c.id,
+        club_t.c.slug,
+        club_t.c.name,
+        club_t.c.locale,
+        club_t.c.currency,
+        club_t.c.pickup,
+        club_t.c.catalog_version,
+        window_t.c.id.label("window_id"),
+    )
+    .select_from(
+        chat_t.join(club_t, club_t.c.id == chat_t.c.club_id).outerjoin(
+            window_t, and_(window_t.c.club_id == club_t.c.id, window_t.c.status == "open")
+        )
+    )
     .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat"))
 )
 
@@ -90,33 +100,51 @@ def club_for_chat(conn: Connection, platform: str, chat_id: str) -> ClubRow | No
 
 def club_by_id(conn: Connection, club_id: int) -> ClubRow | None:
     """Return a club by id, with its open window if any."""
-    statement = select(*_CLUB.selected_columns).select_from(
-        club_t.outerjoin(window_t, and_(window_t.c.club_id == club_t.c.id,
-                                        window_t.c.status == "open"))).where(
-        club_t.c.id == club_id)
+    statement = (
+        select(*_CLUB.selected_columns)
+        .select_from(
+            club_t.outerjoin(
+                window_t, and_(window_t.c.club_id == club_t.c.id, window_t.c.status == "open")
+            )
+        )
+        .where(club_t.c.id == club_id)
+    )
     row = conn.execute(statement).first()
     return ClubRow(*row) if row is not None else None
 
 
-_RECORD = select(record_t.c.id, record_t.c.origin_id, record_t.c.member_id, record_t.c.kind,
-                 record_t.c.mentioned, record_t.c.role).where(
-    record_t.c.platform == bindparam("platform"), record_t.c.chat_id == bindparam("chat"),
-    record_t.c.message_id == bindparam("message"))
+_RECORD = select(
+    record_t.c.id,
+    record_t.c.origin_id,
+    record_t.c.member_id,
+    record_t.c.kind,
+    record_t.c.mentioned,
+    record_t.c.role,
+).where(
+    record_t.c.platform == bindparam("platform"),
+    record_t.c.chat_id == bindparam("chat"),
+    record_t.c.message_id == bindparam("message"),
+)
 
 
-def find_record(conn: Connection, platform: str, chat_id: str,
-                message_id: str) -> RecordRow | None:
+def find_record(conn: Connection, platform: str, chat_id: str, message_id: str) -> RecordRow | None:
     """Return the stored record of a platform message, if it was handled before."""
-    row = conn.execute(_RECORD, {"platform": platform, "chat": chat_id,
-                                 "message": message_id}).first()
+    row = conn.execute(
+        _RECORD, {"platform": platform, "chat": chat_id, "message": message_id}
+    ).first()
     if row is None:
         return None
-    return RecordRow(row.id, row.origin_id or row.id, row.member_id, row.kind, row.mentioned,
-                     row.role)
+    return RecordRow(
+        row.id, row.origin_id or row.id, row.member_id, row.kind, row.mentioned, row.role
+    )
 
 
-_PREVIOUS = select(record_t.c.kind, record_t.c.mentioned).where(
-    record_t.c.member_id == bindparam("member")).order_by(record_t.c.id.desc()).limit(1)
+_PREVIOUS = (
+    select(record_t.c.kind, record_t.c.mentioned)
+    .where(record_t.c.member_id == bindparam("member"))
+    .order_by(record_t.c.id.desc())
+    .limit(1)
+)
 
 
 def previous_record(conn: Connection, member_id: int) -> tuple[str, str] | None:
@@ -130,14 +158,23 @@ _INSERT_OPS = insert(op_t)
 _INSERT_LINES = insert(line_t)
 _INSERT_CHANGES = insert(change_t)
 _INSERT_ORDER = insert(order_t)
-_RETIRE_OPS = update(op_t).where(
-    op_t.c.order_id == bindparam("order"), op_t.c.origin_id == bindparam("origin"),
-    op_t.c.active.is_(True)).values(active=False)
-_UPDATE_LINE = update(line_t).where(
-    line_t.c.order_id == bindparam("order"), line_t.c.product_id == bindparam("product")).values(
-    quantity=bindparam("quantity"))
+_RETIRE_OPS = (
+    update(op_t)
+    .where(
+        op_t.c.order_id == bindparam("order"),
+        op_t.c.origin_id == bindparam("origin"),
+        op_t.c.active.is_(True),
+    )
+    .values(active=False)
+)
+_UPDATE_LINE = (
+    update(line_t)
+    .where(line_t.c.order_id == bindparam("order"), line_t.c.product_id == bindparam("product"))
+    .values(quantity=bindparam("quantity"))
+)
 _DELETE_LINE = line_t.delete().where(
-    line_t.c.order_id == bindparam("order"), line_t.c.product_id == bindparam("product"))
+    line_t.c.order_id == bindparam("order"), line_t.c.product_id == bindparam("product")
+)
 
 
 def insert_record(conn: Connection, **values: object) -> int:
@@ -146,26 +183,40 @@ def insert_record(conn: Connection, **values: object) -> int:
 
 
 _MEMBER = select(member_t.c.id, member_t.c.display_name).where(
-    member_t.c.club_id == bindparam("club"), member_t.c.platform == bindparam("platform"),
-    member_t.c.user_id == bindparam("user"))
+    member_t.c.club_id == bindparam("club"),
+    member_t.c.platform == bindparam("platform"),
+    member_t.c.user_id == bindparam("user"),
+)
 
 
-def member_for(conn: Connection, club_id: int, platform: str, user_id: str, name: str,
-               now: datetime) -> tuple[int, str]:
+def member_for(
+    conn: Connection, club_id: int, platform: str, user_id: str, name: str, now: datetime
+) -> tuple[int, str]:
     """Return (id, display name) of a platform identity, creating the member on first sight."""
     row = conn.execute(_MEMBER, {"club": club_id, "platform": platform, "user": user_id}).first()
     if row is None:
-        new_id = conn.execute(insert(member_t), {
-            "club_id": club_id, "platform": platform, "user_id": user_id,
-            "display_name": name, "joined_at": now}).inserted_primary_key[0]
+        new_id = conn.execute(
+            insert(member_t),
+            {
+                "club_id": club_id,
+                "platform": platform,
+                "user_id": user_id,
+                "display_name": name,
+                "joined_at": now,
+            },
+        ).inserted_primary_key[0]
         return int(new_id), name
     if name and row.display_name != name:
         conn.execute(update(member_t).where(member_t.c.id == row.id).values(display_name=name))
     return int(row.id), name or row.display_name
 
 
-_LATEST_WINDOW = select(window_t.c.id, window_t.c.status).where(
-    window_t.c.club_id == bindparam("club")).order_by(window_t.c.id.desc()).limit(1)
+_LATEST_WINDOW = (
+    select(window_t.c.id, window_t.c.status)
+    .where(window_t.c.club_id == bindparam("club"))
+    .order_by(window_t.c.id.desc())
+    .limit(1)
+)
 
 
 def latest_window(conn: Connection, club_id: int) -> tuple[int, str] | None:
@@ -176,24 +227,32 @@ def latest_window(conn: Connection, club_id: int) -> tuple[int, str] | None:
 
 def previous_window(conn: Connection, club_id: int, before_id: int) -> int | None:
     """Return the id of the window that came before ``before_id`` in a club."""
-    row = conn.execute(select(window_t.c.id).where(
-        window_t.c.club_id == club_id, window_t.c.id < before_id)
-        .order_by(window_t.c.id.desc()).limit(1)).first()
+    row = conn.execute(
+        select(window_t.c.id)
+        .where(window_t.c.club_id == club_id, window_t.c.id < before_id)
+        .order_by(window_t.c.id.desc())
+        .limit(1)
+    ).first()
     return int(row.id) if row is not None else None
 
 
 def start_window(conn: Connection, club_id: int, now: datetime) -> int:
     """Close any open window of the club and open a new one."""
     close_windows(conn, club_id, now)
-    return int(conn.execute(insert(window_t), {
-        "club_id": club_id, "status": "open", "opens_at": now}).inserted_primary_key[0])
+    return int(
+        conn.execute(
+            insert(window_t), {"club_id": club_id, "status": "open", "opens_at": now}
+        ).inserted_primary_key[0]
+    )
 
 
 def close_windows(conn: Connection, club_id: int, now: datetime) -> int:
     """Stop taking orders in the club's open window; return how many were open."""
-    result = conn.execute(update(window_t).where(
-        window_t.c.club_id == club_id, window_t.c.status == "open").values(
-        status="closed", closed_at=now))
+    result = conn.execute(
+        update(window_t)
+        .where(window_t.c.club_id == club_id, window_t.c.status == "open")
+        .values(status="closed", closed_at=now)
+    )
     return result.rowcount or 0
 
 
@@ -204,8 +263,9 @@ _ORDER_LINES = (
 )
 
 
-def order_lines(conn: Connection, window_id: int,
-                member_id: int) -> tuple[int | None, dict[int, Decimal]]:
+def order_lines(
+    conn: Connection, window_id: int, member_id: int
+) -> tuple[int | None, dict[int, Decimal]]:
     """Return a member's order id in a window (None if none) and its lines."""
     order_id, lines = None, {}
     for row in conn.execute(_ORDER_LINES, {"window": window_id, "member": member_id}):
@@ -217,30 +277,54 @@ def order_lines(conn: Connection, window_id: int,
 
 def create_order(conn: Connection, window_id: int, member_id: int, now: datetime) -> int:
     """Create an empty order for a member in a window."""
-    return int(conn.execute(_INSERT_ORDER, {
-        "window_id": window_id, "member_id": member_id,
-        "updated_at": now}).inserted_primary_key[0])
+    return int(
+        conn.execute(
+            _INSERT_ORDER, {"window_id": window_id, "member_id": member_id, "updated_at": now}
+        ).inserted_primary_key[0]
+    )
 
 
-def record_ops(conn: Connection, order_id: int, record_id: int, origin_id: int,
-               ops: Sequence[Op], *, replaces: bool) -> None:
+def record_ops(
+    conn: Connection,
+    order_id: int,
+    record_id: int,
+    origin_id: int,
+    ops: Sequence[Op],
+    *,
+    replaces: bool,
+) -> None:
     """Store what one message asked of an order; an edit retires its earlier version's ops."""
     if replaces:
         conn.execute(_RETIRE_OPS, {"order": order_id, "origin": origin_id})
     if ops:
-        conn.execute(_INSERT_OPS, [
-            {"order_id": order_id, "record_id": record_id, "origin_id": origin_id, "seq": n,
-             "action": op.action, "product_id": op.product_id, "quantity": op.quantity,
-             "active": True} for n, op in enumerate(ops)])
+        conn.execute(
+            _INSERT_OPS,
+            [
+                {
+                    "order_id": order_id,
+                    "record_id": record_id,
+                    "origin_id": origin_id,
+                    "seq": n,
+                    "action": op.action,
+                    "product_id": op.product_id,
+                    "quantity": op.quantity,
+                    "active": True,
+                }
+                for n, op in enumerate(ops)
+            ],
+        )
 
 
-_ACTIVE_OPS = select(op_t.c.action, op_t.c.product_id, op_t.c.quantity).where(
-    op_t.c.order_id == bindparam("order"), op_t.c.active.is_(True)).order_by(
-    op_t.c.origin_id, op_t.c.id)
+_ACTIVE_OPS = (
+    select(op_t.c.action, op_t.c.product_id, op_t.c.quantity)
+    .where(op_t.c.order_id == bindparam("order"), op_t.c.active.is_(True))
+    .order_by(op_t.c.origin_id, op_t.c.id)
+)
 
 
-def fold(ops: Iterable[tuple[str, int | None, Decimal | None]],
-         start: dict[int, Decimal] | None = None) -> dict[int, Decimal]:
+def fold(
+    ops: Iterable[tuple[str, int | None, Decimal | None]], start: dict[int, Decimal] | None = None
+) -> dict[int, Decimal]:
     """Apply operations in order to ``start`` (empty by default) and return the lines."""
     lines = dict(start or {})
     for action, product_id, quantity in ops:
@@ -262,17 +346,30 @@ def refold(conn: Connection, order_id: int) -> dict[int, Decimal]:
     return fold(conn.execute(_ACTIVE_OPS, {"order": order_id}).all())
 
 
-def write_lines(conn: Connection, order_id: int, member_id: int, current: dict[int, Decimal],
-                wanted: dict[int, Decimal], *, record_id: int, codes: dict[int, str],
-                now: datetime) -> list[LineChange]:
+def write_lines(
+    conn: Connection,
+    order_id: int,
+    member_id: int,
+    current: dict[int, Decimal],
+    wanted: dict[int, Decimal],
+    *,
+    record_id: int,
+    codes: dict[int, str],
+    now: datetime,
+) -> list[LineChange]:
     """Bring an order's lines from ``current`` to ``wanted`` and log every change."""
-    changes = [(p, current.get(p, ZERO), wanted.get(p, ZERO))
-               for p in sorted(set(current) | set(wanted))
-               if current.get(p, ZERO) != wanted.get(p, ZERO)]
+    changes = [
+        (p, current.get(p, ZERO), wanted.get(p, ZERO))
+        for p in sorted(set(current) | set(wanted))
+        if current.get(p, ZERO) != wanted.get(p, ZERO)
+    ]
     if not changes:
         return []
-    added = [{"order_id": order_id, "product_id": p, "quantity": after}
-             for p, before, after in changes if p not in current]
+    added = [
+        {"order_id": order_id, "product_id": p, "quantity": after}
+        for p, before, after in changes
+        if p not in current
+    ]
     if added:
         conn.execute(_INSERT_LINES, added)
     for p, _before, after in changes:
@@ -280,16 +377,35 @@ def write_lines(conn: Connection, order_id: int, member_id: int, current: dict[i
             conn.execute(_DELETE_LINE, {"order": order_id, "product": p})
         elif p in current:
             conn.execute(_UPDATE_LINE, {"order": order_id, "product": p, "quantity": after})
-    conn.execute(_INSERT_CHANGES, [
-        {"order_id": order_id, "member_id": member_id, "product_id": p, "before": before,
-         "after": after, "record_id": record_id, "actor_member_id": member_id,
-         "changed_at": now} for p, before, after in changes])
+    conn.execute(
+        _INSERT_CHANGES,
+        [
+            {
+                "order_id": order_id,
+                "member_id": member_id,
+                "product_id": p,
+                "before": before,
+                "after": after,
+                "record_id": record_id,
+                "actor_member_id": member_id,
+                "changed_at": now,
+            }
+            for p, before, after in changes
+        ],
+    )
     return [LineChange(member_id, codes[p], before, after) for p, before, after in changes]
 
 
-_OPEN_QUESTION = select(clar_t).where(
-    clar_t.c.window_id == bindparam("window"), clar_t.c.member_id == bindparam("member"),
-    clar_t.c.status == "open").order_by(clar_t.c.id.desc()).limit(1)
+_OPEN_QUESTION = (
+    select(clar_t)
+    .where(
+        clar_t.c.window_id == bindparam("window"),
+        clar_t.c.member_id == bindparam("member"),
+        clar_t.c.status == "open",
+    )
+    .order_by(clar_t.c.id.desc())
+    .limit(1)
+)
 
 
 def open_question(conn: Connection, window_id: int, member_id: int):  # type: ignore[no-untyped-def]
@@ -304,46 +420,76 @@ def add_question(conn: Connection, **values: object) -> None:
 
 def settle_questions(conn: Connection, window_id: int, member_id: int, status: str) -> None:
     """Close the member's open questions: answered, or expired by a new message."""
-    conn.execute(update(clar_t).where(
-        clar_t.c.window_id == window_id, clar_t.c.member_id == member_id,
-        clar_t.c.status == "open").values(status=status))
+    conn.execute(
+        update(clar_t)
+        .where(
+            clar_t.c.window_id == window_id,
+            clar_t.c.member_id == member_id,
+            clar_t.c.status == "open",
+        )
+        .values(status=status)
+    )
 
 
 def window_lines(conn: Connection, window_id: int) -> list[tuple[int, str, str, int, Decimal]]:
     """Every line of a window: (member id, display name, user id, product id, quantity)."""
-    statement = (select(member_t.c.id, member_t.c.display_name, member_t.c.user_id,
-                        line_t.c.product_id, line_t.c.quantity)
-                 .select_from(order_t.join(member_t, member_t.c.id == order_t.c.member_id)
-                              .join(line_t, line_t.c.order_id == order_t.c.id)
-                              .join(product_t, product_t.c.id == line_t.c.product_id))
-                 .where(order_t.c.window_id == window_id)
-                 .order_by(member_t.c.display_name, member_t.c.id, product_t.c.position))
+    statement = (
+        select(
+            member_t.c.id,
+            member_t.c.display_name,
+            member_t.c.user_id,
+            line_t.c.product_id,
+            line_t.c.quantity,
+        )
+        .select_from(
+            order_t.join(member_t, member_t.c.id == order_t.c.member_id)
+            .join(line_t, line_t.c.order_id == order_t.c.id)
+            .join(product_t, product_t.c.id == line_t.c.product_id)
+        )
+        .where(order_t.c.window_id == window_id)
+        .order_by(member_t.c.display_name, member_t.c.id, product_t.c.position)
+    )
     return [(int(r[0]), r[1], r[2], int(r[3]), Decimal(r[4])) for r in conn.execute(statement)]
 
 
 def product_totals(conn: Connection, window_id: int) -> list[tuple[int, Decimal]]:
     """Total quantity per product in a window, in catalogue order."""
-    statement = (select(line_t.c.product_id, func.sum(line_t.c.quantity))
-                 .select_from(line_t.join(order_t, order_t.c.id == line_t.c.order_id)
-                              .join(product_t, product_t.c.id == line_t.c.product_id))
-                 .where(order_t.c.window_id == window_id)
-                 .group_by(line_t.c.product_id, product_t.c.position)
-                 .order_by(product_t.c.position))
+    statement = (
+        select(line_t.c.product_id, func.sum(line_t.c.quantity))
+        .select_from(
+            line_t.join(order_t, order_t.c.id == line_t.c.order_id).join(
+                product_t, product_t.c.id == line_t.c.product_id
+            )
+        )
+        .where(order_t.c.window_id == window_id)
+        .group_by(line_t.c.product_id, product_t.c.position)
+        .order_by(product_t.c.position)
+    )
     return [(int(p), Decimal(total)) for p, total in conn.execute(statement)]
 
 
 def members_named(conn: Connection, club_id: int) -> list[tuple[int, str]]:
     """(id, display name) of every member of a club, for "pareil que Camille"."""
-    return [(int(r[0]), r[1]) for r in conn.execute(
-        select(member_t.c.id, member_t.c.display_name).where(member_t.c.club_id == club_id))]
+    return [
+        (int(r[0]), r[1])
+        for r in conn.execute(
+            select(member_t.c.id, member_t.c.display_name).where(member_t.c.club_id == club_id)
+        )
+    ]
 
 
 def set_product(conn: Connection, club_id: int, code: str, **values: object) -> bool:
     """Change a product's price or availability and invalidate cached catalogues."""
-    result = conn.execute(update(product_t).where(
-        product_t.c.club_id == club_id, product_t.c.code == code).values(**values))
+    result = conn.execute(
+        update(product_t)
+        .where(product_t.c.club_id == club_id, product_t.c.code == code)
+        .values(**values)
+    )
     if not result.rowcount:
         return False
-    conn.execute(update(club_t).where(club_t.c.id == club_id).values(
-        catalog_version=club_t.c.catalog_version + 1))
+    conn.execute(
+        update(club_t)
+        .where(club_t.c.id == club_id)
+        .values(catalog_version=club_t.c.catalog_version + 1)
+    )
     return True

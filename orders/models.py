@@ -142,8 +142,10 @@ class InboundRecord(SQLModel, table=True):
     takes the place of the message it rewrites when an order is re-folded.
     """
 
-    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),
-                      Index("ix_record_member", "member_id", "id"))
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "message_id"),
+        Index("ix_record_member", "member_id", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     club_id: int = Field(foreign_key="club.id", index=True)
     platform: str = Field(max_length=32)

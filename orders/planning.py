@@ -23,9 +23,17 @@ class Plan:
     answered: bool = False
 
 
-def apply_actions(turn: Turn, window_id: int, order_id: int | None, lines: dict[int, Decimal],
-                  actions: list[Action], pending: Any, *, kind: str,
-                  mentioned: str = "") -> Outcome:
+def apply_actions(
+    turn: Turn,
+    window_id: int,
+    order_id: int | None,
+    lines: dict[int, Decimal],
+    actions: list[Action],
+    pending: Any,
+    *,
+    kind: str,
+    mentioned: str = "",
+) -> Outcome:
     """Record the message, apply its operations to the member's order and say what happened."""
     plan = Plan()
     for action in actions:
@@ -34,27 +42,47 @@ def apply_actions(turn: Turn, window_id: int, order_id: int | None, lines: dict[
     for ask in plan.asks:
         _ask(turn, window_id, ask, plan)
     if pending is not None:
-        ledger.settle_questions(turn.conn, window_id, turn.member_id,
-                                "answered" if plan.answered else "expired")
+        ledger.settle_questions(
+            turn.conn, window_id, turn.member_id, "answered" if plan.answered else "expired"
+        )
     return _write(turn, window_id, order_id, lines, plan, kind=kind)
 
 
-def _write(turn: Turn, window_id: int, order_id: int | None, lines: dict[int, Decimal],
-           plan: Plan, *, kind: str) -> Outcome:
+def _write(
+    turn: Turn,
+    window_id: int,
+    order_id: int | None,
+    lines: dict[int, Decimal],
+    plan: Plan,
+    *,
+    kind: str,
+) -> Outcome:
     changes: list[LineChange] = []
     edit = turn.original is not None
     if plan.ops or (edit and order_id is not None):
         if order_id is None:
-            order_id = ledger.create_order(turn.conn, window_id, turn.member_id,
-                                           turn.message.sent_at)
+            order_id = ledger.create_order(
+                turn.conn, window_id, turn.member_id, turn.message.sent_at
+            )
         assert turn.record_id is not None
-        ledger.record_ops(turn.conn, order_id, turn.record_id, turn.origin_id, plan.ops,
-                          replaces=edit)
-        wanted = ledger.refold(turn.conn, order_id) if edit else ledger.fold(
-            ((op.action, op.product_id, op.quantity) for op in plan.ops), lines)
-        changes = ledger.write_lines(turn.conn, order_id, turn.member_id, lines, wanted,
-                                     record_id=turn.record_id, codes=turn.view.codes,
-                                     now=turn.message.sent_at)
+        ledger.record_ops(
+            turn.conn, order_id, turn.record_id, turn.origin_id, plan.ops, replaces=edit
+        )
+        wanted = (
+            ledger.refold(turn.conn, order_id)
+            if edit
+            else ledger.fold(((op.action, op.product_id, op.quantity) for op in plan.ops), lines)
+        )
+        changes = ledger.write_lines(
+            turn.conn,
+            order_id,
+            turn.member_id,
+            lines,
+            wanted,
+            record_id=turn.record_id,
+            codes=turn.view.codes,
+            now=turn.message.sent_at,
+        )
         if plan.ops or changes:
             plan.replies.insert(0, turn.order_reply(wanted))
     return Outcome(plan.replies, changes, kind=kind)
@@ -83,8 +111,9 @@ def _plan(turn: Turn, action: Action, pending: Any, plan: Plan) -> None:
     elif isinstance(action, Ask):
         plan.asks.append(action)
     elif isinstance(action, NotInCatalog):
-        plan.replies.append(turn.reply("not_in_catalog", "not_in_catalog",
-                                       words=plain(action.word, 30)))
+        plan.replies.append(
+            turn.reply("not_in_catalog", "not_in_catalog", words=plain(action.word, 30))
+        )
     elif isinstance(action, CopyOrder):
         _copy(turn, action, plan)
     elif isinstance(action, Answer) and pending is not None:
@@ -93,10 +122,18 @@ def _plan(turn: Turn, action: Action, pending: Any, plan: Plan) -> None:
 
 def _ask(turn: Turn, window_id: int, action: Ask, plan: Plan) -> None:
     product_id = turn.view.ids[action.product]
-    ledger.add_question(turn.conn, window_id=window_id, member_id=turn.member_id,
-                        record_id=turn.record_id, kind=action.kind, product_id=product_id,
-                        quantity=action.quantity, mode=action.mode, status="open",
-                        created_at=turn.message.sent_at)
+    ledger.add_question(
+        turn.conn,
+        window_id=window_id,
+        member_id=turn.member_id,
+        record_id=turn.record_id,
+        kind=action.kind,
+        product_id=product_id,
+        quantity=action.quantity,
+        mode=action.mode,
+        status="open",
+        created_at=turn.message.sent_at,
+    )
     plan.replies.append(turn.question(action, turn.view.infos[product_id]))
 
 

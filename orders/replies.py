@@ -48,23 +48,49 @@ def money(value: Decimal, currency: str, locale: str) -> str:
 
 
 _UNIT_NAMES = {
-    "fr": {"kg": "kg", "litre": "L", "dozen": ("douzaine", "douzaines"),
-           "bunch": ("botte", "bottes")},
+    "fr": {
+        "kg": "kg",
+        "litre": "L",
+        "dozen": ("douzaine", "douzaines"),
+        "bunch": ("botte", "bottes"),
+    },
     "en": {"kg": "kg", "litre": "L", "dozen": ("dozen", "dozen"), "bunch": ("bunch", "bunches")},
 }
 _UNIT_PHRASES = {
-    "fr": {"kg": ("au kilo", "de kilos"), "piece": ("à la pièce", "de pièces"),
-           "dozen": ("à la douzaine", "de douzaines"), "litre": ("au litre", "de litres"),
-           "bunch": ("à la botte", "de bottes"), "pack": ("à l'unité", "d'unités")},
-    "en": {"kg": ("by the kilo", "kilos"), "piece": ("by the piece", "pieces"),
-           "dozen": ("by the dozen", "dozen"), "litre": ("by the litre", "litres"),
-           "bunch": ("by the bunch", "bunches"), "pack": ("by the pack", "packs")},
+    "fr": {
+        "kg": ("au kilo", "de kilos"),
+        "piece": ("à la pièce", "de pièces"),
+        "dozen": ("à la douzaine", "de douzaines"),
+        "litre": ("au litre", "de litres"),
+        "bunch": ("à la botte", "de bottes"),
+        "pack": ("à l'unité", "d'unités"),
+    },
+    "en": {
+        "kg": ("by the kilo", "kilos"),
+        "piece": ("by the piece", "pieces"),
+        "dozen": ("by the dozen", "dozen"),
+        "litre": ("by the litre", "litres"),
+        "bunch": ("by the bunch", "bunches"),
+        "pack": ("by the pack", "packs"),
+    },
 }
 _PER = {
-    "fr": {"kg": "le kg", "piece": "pièce", "dozen": "la douzaine", "litre": "le litre",
-           "bunch": "la botte", "pack": "l'unité"},
-    "en": {"kg": "per kg", "piece": "each", "dozen": "per dozen", "litre": "per litre",
-           "bunch": "per bunch", "pack": "per pack"},
+    "fr": {
+        "kg": "le kg",
+        "piece": "pièce",
+        "dozen": "la douzaine",
+        "litre": "le litre",
+        "bunch": "la botte",
+        "pack": "l'unité",
+    },
+    "en": {
+        "kg": "per kg",
+        "piece": "each",
+        "dozen": "per dozen",
+        "litre": "per litre",
+        "bunch": "per bunch",
+        "pack": "per pack",
+    },
 }
 
 
@@ -93,9 +119,13 @@ class Renderer:
     """Renders reply templates for a locale with strict variables."""
 
     def __init__(self, directory: Path = TEMPLATE_DIR) -> None:
-        self._env = Environment(loader=FileSystemLoader(str(directory)), autoescape=False,
-                                undefined=StrictUndefined, keep_trailing_newline=False,
-                                trim_blocks=False)
+        self._env = Environment(
+            loader=FileSystemLoader(str(directory)),
+            autoescape=False,
+            undefined=StrictUndefined,
+            keep_trailing_newline=False,
+            trim_blocks=False,
+        )
 
     def render(self, locale: str, template: str, /, **values: Any) -> str:
         """Render ``templates/<locale>/<template>.txt``."""

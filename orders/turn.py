@@ -56,11 +56,21 @@ class Turn:
         """Record the message as handled; a concurrent duplicate fails here."""
         m = self.message
         self.record_id = ledger.insert_record(
-            self.conn, club_id=self.club.id, platform=m.platform, chat_id=m.chat_id,
-            message_id=m.message_id, member_id=self.member_id,
+            self.conn,
+            club_id=self.club.id,
+            platform=m.platform,
+            chat_id=m.chat_id,
+            message_id=m.message_id,
+            member_id=self.member_id,
             origin_id=self.original.origin_id if self.original is not None else None,
-            edit_of=m.edit_of, reply_to=m.reply_to, sent_at=m.sent_at, text=self.text,
-            role=self.role, kind=kind, mentioned=mentioned[:2000])
+            edit_of=m.edit_of,
+            reply_to=m.reply_to,
+            sent_at=m.sent_at,
+            text=self.text,
+            role=self.role,
+            kind=kind,
+            mentioned=mentioned[:2000],
+        )
         return self.record_id
 
     def ensure_window(self) -> int | None:
@@ -84,17 +94,27 @@ class Turn:
             return self.reply("cancelled", "confirmation")
         ordered = sorted(lines.items(), key=lambda item: self.view.position(item[0]))
         total = sum((q * self.view.price(p) for p, q in ordered), Decimal(0))
-        return self.reply("confirm", "confirmation",
-                          lines=join_lines(self.line(p, q) for p, q in ordered),
-                          total=money(total, self.club.currency, self.locale), notes="")
+        return self.reply(
+            "confirm",
+            "confirmation",
+            lines=join_lines(self.line(p, q) for p, q in ordered),
+            total=money(total, self.club.currency, self.locale),
+            notes="",
+        )
 
     def question(self, action: Ask, info: ProductInfo) -> Reply:
         """The one short question a careful organiser would ask."""
         label = plain(info.label, 60)
         if action.kind == "unit":
             at, many = unit_phrase(info.unit, self.locale)
-            return self.reply("ask_unit", "question", product=label, unit_phrase=at,
-                              unit_question=many, said=action.said or "?")
+            return self.reply(
+                "ask_unit",
+                "question",
+                product=label,
+                unit_phrase=at,
+                unit_question=many,
+                said=action.said or "?",
+            )
         if action.kind == "choice":
             sep = " ou " if self.locale == "fr" else " or "
             options = sep.join(number(Decimal(o), self.locale) for o in action.options)
@@ -102,8 +122,12 @@ class Turn:
         if action.kind == "confirm" and action.quantity is not None:
             amount = quantity(action.quantity, info.unit, self.locale).lstrip("×")
             return self.reply("ask_confirm", "question", product=label, amount=amount)
-        return self.reply("ask_vague", "question", product=label,
-                          unit_phrase=unit_phrase(info.unit, self.locale)[0])
+        return self.reply(
+            "ask_vague",
+            "question",
+            product=label,
+            unit_phrase=unit_phrase(info.unit, self.locale)[0],
+        )
 
     def dropped(self, product_id: int, value: Decimal) -> Reply:
         info = self.view.infos[product_id]
@@ -126,8 +150,11 @@ class Turn:
 
     def copy_missing_phrase(self, last_week: bool, name: str | None) -> str:
         if last_week:
-            return "votre commande de la semaine dernière" if self.locale == "fr" \
+            return (
+                "votre commande de la semaine dernière"
+                if self.locale == "fr"
                 else "your order from last week"
+            )
         who = plain(name or "", 30) or ("cette personne" if self.locale == "fr" else "them")
         return f"la commande de {who}" if self.locale == "fr" else f"{who}'s order"
 

@@ -54,13 +54,23 @@ class WeeklyOrder:
         return sum((line.amount for line in self.totals), Decimal(0))
 
 
-def build_weekly_order(conn: Connection, club: ledger.ClubRow, window_id: int,
-                       view: CatalogView) -> WeeklyOrder:
+def build_weekly_order(
+    conn: Connection, club: ledger.ClubRow, window_id: int | None, view: CatalogView
+) -> WeeklyOrder:
     """Gather a window's totals per product and its packing list per member."""
+    if window_id is None:
+        return WeeklyOrder(club.name, club.locale, club.currency, True, [], [])
     totals = [PackingLine(view.infos[p], q) for p, q in ledger.product_totals(conn, window_id)]
     members: dict[int, MemberOrder] = {}
     for member_id, name, user_id, product_id, quantity in ledger.window_lines(conn, window_id):
         members.setdefault(member_id, MemberOrder(member_id, name, user_id)).lines.append(
-            PackingLine(view.infos[product_id], quantity))
-    return WeeklyOrder(club.name, club.locale, club.currency, window_id == club.window_id,
-                       totals, list(members.values()))
+            PackingLine(view.infos[product_id], quantity)
+        )
+    return WeeklyOrder(
+        club.name,
+        club.locale,
+        club.currency,
+        window_id == club.window_id,
+        totals,
+        list(members.values()),
+    )

@@ -28,8 +28,9 @@ def fish_club(fixtures_dir: Path) -> Iterator[tuple[App, ImportResult]]:
     """An in-memory ledger with the fish club bound to the thread ("test", "chat-1")."""
     app = build_app(Settings(database_url="sqlite://"))
     try:
-        imported = app.import_catalog(fixtures_dir / "fish-club" / "catalog.yaml",
-                                      bind=("test", "chat-1"))
+        imported = app.import_catalog(
+            fixtures_dir / "fish-club" / "catalog.yaml", bind=("test", "chat-1")
+        )
         yield app, imported
     finally:
         app.close()

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PLATFORM_PACKAGES = {"telegram", "twilio", "apscheduler", "fastapi", "flask", "httpx",
-                     "requests"}
+PLATFORM_PACKAGES = {"telegram", "twilio", "apscheduler", "fastapi", "flask", "httpx", "requests"}
 
 
 def _modules(package: str) -> list[Path]:
@@ -39,8 +38,10 @@ def _top(module: str) -> str:
 
 
 def test_the_import_reader_sees_imports() -> None:
-    source = ("import telegram.ext\nfrom bot.app import App\nfrom . import ledger\n"
-              "def f():\n    import httpx\n")
+    source = (
+        "import telegram.ext\nfrom bot.app import App\nfrom . import ledger\n"
+        "def f():\n    import httpx\n"
+    )
     assert {_top(name) for name in _imports_of(source)} == {"telegram", "bot", "httpx"}
     everything = set().union(*(_imports(path) for path in _modules("orders")))
     assert "orders.ledger" in everything or "orders" in everything
@@ -62,10 +63,12 @@ def test_suppliers_import_no_bot(path: Path) -> None:
 
 
 def test_only_the_scheduler_imports_apscheduler() -> None:
-    offenders = [str(path.relative_to(ROOT))
-                 for package in ("orders", "suppliers", "bot", "templates")
-                 for path in _modules(package)
-                 if "apscheduler" in {_top(name) for name in _imports(path)}]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for package in ("orders", "suppliers", "bot", "templates")
+        for path in _modules(package)
+        if "apscheduler" in {_top(name) for name in _imports(path)}
+    ]
     assert offenders == []
 
 
@@ -130,11 +133,20 @@ def _probe(modules: str, cwd: Path, *, poison: bool = True) -> subprocess.Comple
         # A .env and environment values that Settings() would reject: building settings at
         # import time would also fail the import.
         (cwd / ".env").write_text("ORDERBOT_LOG_LEVEL=bogus\n", encoding="utf-8")
-        env |= {"DATABASE_URL": f"sqlite:///{cwd}/import-time.sqlite3",
-                "ORDERBOT_MAX_MESSAGE_CHARS": "1"}
+        env |= {
+            "DATABASE_URL": f"sqlite:///{cwd}/import-time.sqlite3",
+            "ORDERBOT_MAX_MESSAGE_CHARS": "1",
+        }
     code = IMPORT_TIME_PROBE.replace("MODULES", modules)
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_the_import_time_probe_notices_settings_being_built(tmp_path: Path) -> None:
@@ -154,7 +166,8 @@ def test_importing_the_app_creates_no_file_and_reads_no_setting(tmp_path: Path) 
 
 
 def test_building_settings_is_where_the_environment_is_read(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from bot.settings import Settings
 
     monkeypatch.setenv("ORDERBOT_MAX_MESSAGE_CHARS", "250")

@@ -8,14 +8,21 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SUMMARY = re.compile(r"^parse_speed: [\d,]+ msg/s overall, first \S+ [\d,]+ msg/s, "
-                     r"last \S+ [\d,]+ msg/s \(ratio [\d.]+\)$")
+SUMMARY = re.compile(
+    r"^parse_speed: [\d,]+ msg/s overall, first \S+ [\d,]+ msg/s, "
+    r"last \S+ [\d,]+ msg/s \(ratio [\d.]+\)$"
+)
 
 
 def test_parse_speed_runs_and_prints_its_summary() -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "parse_speed.py"), "--messages", "600"],
-        capture_output=True, text=True, timeout=300, cwd=ROOT, check=False)
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert SUMMARY.match(lines[-1]), done.stdout

@@ -54,7 +54,11 @@ def test_import_creates_the_club_and_its_products() -> None:
     try:
         result = app.import_catalog(FISH, bind=("test", "chat-1"))
         assert (result.slug, result.added, result.updated, result.withdrawn) == (
-            "fish-club-of-montsouris", 26, 0, 0)
+            "fish-club-of-montsouris",
+            26,
+            0,
+            0,
+        )
         again = app.import_catalog(FISH)
         assert again.club_id == result.club_id
         assert (again.added, again.updated, again.withdrawn) == (0, 26, 0)
@@ -76,7 +80,8 @@ def test_imported_catalogue_is_what_members_see(chat: Chat) -> None:
 
 
 def test_reimport_with_new_price_and_alias_keeps_the_week(
-        app: App, chat: Chat, tmp_path: Path) -> None:
+    app: App, chat: Chat, tmp_path: Path
+) -> None:
     chat.say("2 kg de moules et 2 dorades")
     chat.say("3 soles", author="u-karim")
     before = chat.orders()
@@ -103,7 +108,8 @@ def test_reimport_with_new_price_and_alias_keeps_the_week(
 
 
 def test_removed_product_becomes_unavailable_but_order_lines_stay(
-        app: App, chat: Chat, tmp_path: Path) -> None:
+    app: App, chat: Chat, tmp_path: Path
+) -> None:
     chat.say("2 kg de moules et 1 kg de bulots")
     assert chat.orders() == {"u-laure": {"moules": 2, "bulots": 1}}
 
@@ -122,8 +128,7 @@ def test_removed_product_becomes_unavailable_but_order_lines_stay(
     assert "Bulots de Granville : 1 kg" in recap
 
 
-def test_product_back_in_the_file_is_available_again(
-        app: App, chat: Chat, tmp_path: Path) -> None:
+def test_product_back_in_the_file_is_available_again(app: App, chat: Chat, tmp_path: Path) -> None:
     data = _fish_data()
     data["products"] = [p for p in data["products"] if p["id"] != "bulots"]
     app.import_catalog(_write(tmp_path / "without.yaml", data), bind=("test", "chat-1"))
@@ -159,13 +164,19 @@ BAD = {
     # The exact line of a duplicate id is checked by its own test below.
     "duplicate product id": (MINIMAL.replace("id: bar", "id: moules"), None, "moules"),
     "missing supplier": (MINIMAL.replace("supplier:\n  name: Charles\n", ""), 1, "supplier"),
-    "supplier without name": (MINIMAL.replace("  name: Charles\n", "  contact: x\n"), 2,
-                              "supplier"),
+    "supplier without name": (
+        MINIMAL.replace("  name: Charles\n", "  contact: x\n"),
+        2,
+        "supplier",
+    ),
     "not a mapping": ("- moules\n- bar\n", 1, None),
     "empty file": ("", 1, None),
     "price is text": (MINIMAL.replace("price: 6.50", "price: cher"), 8, "price"),
-    "unknown key": (MINIMAL.replace("    unit: piece", "    unit: piece\n    colour: red"), 12,
-                    "colour"),
+    "unknown key": (
+        MINIMAL.replace("    unit: piece", "    unit: piece\n    colour: red"),
+        12,
+        "colour",
+    ),
 }
 
 
@@ -176,7 +187,8 @@ def test_minimal_catalogue_is_valid() -> None:
 
 @pytest.mark.parametrize(("text", "line", "field"), BAD.values(), ids=BAD.keys())
 def test_malformed_catalogue_names_line_and_field(
-        text: str, line: int | None, field: str | None) -> None:
+    text: str, line: int | None, field: str | None
+) -> None:
     with pytest.raises(CatalogError) as caught:
         parse_catalog(text, source="club.yaml")
     message = str(caught.value)
@@ -217,8 +229,9 @@ def test_load_catalog_names_the_file(tmp_path: Path) -> None:
 def test_failed_import_changes_nothing(app: App, chat: Chat, tmp_path: Path) -> None:
     chat.say("2 kg de moules")
     path = tmp_path / "broken.yaml"
-    path.write_text(FISH.read_text(encoding="utf-8").replace("price: 6.50", "price: -6.50"),
-                    encoding="utf-8")
+    path.write_text(
+        FISH.read_text(encoding="utf-8").replace("price: 6.50", "price: -6.50"), encoding="utf-8"
+    )
     with pytest.raises(CatalogError):
         app.import_catalog(path, bind=("test", "chat-1"))
     assert chat.orders() == {"u-laure": {"moules": 2}}
@@ -239,8 +252,13 @@ def ledger_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.mark.parametrize(("text", "line", "field"), BAD.values(), ids=BAD.keys())
 def test_cli_import_of_malformed_catalogue_exits_2(
-        ledger_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        text: str, line: int | None, field: str | None) -> None:
+    ledger_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    line: int | None,
+    field: str | None,
+) -> None:
     path = tmp_path / "club.yaml"
     path.write_text(text, encoding="utf-8")
     assert main(["catalog", "import", str(path)]) == 2
@@ -252,7 +270,8 @@ def test_cli_import_of_malformed_catalogue_exits_2(
 
 
 def test_cli_import_of_missing_file_exits_2(
-        ledger_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["catalog", "import", str(tmp_path / "nope.yaml")]) == 2
     out, err = capsys.readouterr()
     assert out == ""
@@ -261,10 +280,12 @@ def test_cli_import_of_missing_file_exits_2(
 
 
 def test_cli_import_creates_then_updates_and_binds_the_chat(
-        ledger_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["catalog", "import", str(FISH), "--chat", "telegram:-1001"]) == 0
     assert "club fish-club-of-montsouris: 26 products added, 0 updated, 0 withdrawn" in (
-        capsys.readouterr().out)
+        capsys.readouterr().out
+    )
     assert main(["catalog", "import", str(FISH)]) == 0
     assert "0 products added, 26 updated, 0 withdrawn" in capsys.readouterr().out
 
@@ -279,6 +300,7 @@ def test_cli_import_creates_then_updates_and_binds_the_chat(
 
 
 def test_cli_import_rejects_a_chat_without_platform(
-        ledger_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["catalog", "import", str(FISH), "--chat", "-1001"]) == 2
     assert capsys.readouterr().err.startswith("orderbot: ")

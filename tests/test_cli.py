@@ -49,7 +49,8 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 
 def test_demo_prints_the_thread_the_replies_and_the_week(
-        workdir: Path, capsys: pytest.CaptureFixture[str], memory_app: App) -> None:
+    workdir: Path, capsys: pytest.CaptureFixture[str], memory_app: App
+) -> None:
     out = _run(capsys, "demo")
     assert out.startswith("orderbot demo — ledger: sqlite:///orderbot-demo.sqlite3\n")
     assert (workdir / "orderbot-demo.sqlite3").is_file()
@@ -78,7 +79,8 @@ def test_demo_prints_the_thread_the_replies_and_the_week(
 
 
 def test_demo_twice_gives_the_same_output(
-        workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = _run(capsys, "demo")
     second = _run(capsys, "demo")
     assert first == second
@@ -89,8 +91,8 @@ def test_demo_twice_gives_the_same_output(
 
 
 def test_console_confirms_an_order_and_shows_the_summary(
-        workdir: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("laure: 2 kg de moules\npatrick: /recap\n"))
     out = _run(capsys, "console", "--database", "sqlite://")
     lines = out.splitlines()
@@ -103,18 +105,19 @@ def test_console_confirms_an_order_and_shows_the_summary(
 
 
 def test_console_refuses_organiser_commands_to_members(
-        workdir: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO(
-        "laure: 2 kg de moules\n/recap\n:quit\npatrick: /recap\n"))
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("laure: 2 kg de moules\n/recap\n:quit\npatrick: /recap\n")
+    )
     out = _run(capsys, "console", "--database", "sqlite://")
     assert "Désolé Laure, /recap est réservé aux organisateurs du club." in out
     assert "Récapitulatif" not in out  # nothing is read after :quit
 
 
 def test_console_uses_a_given_catalogue(
-        workdir: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     veg = FIXTURES / "veg-basket" / "catalog.yaml"
     monkeypatch.setattr("sys.stdin", io.StringIO("laure: /catalogue\n"))
     out = _run(capsys, "console", "--catalog", str(veg), "--database", "sqlite://")
@@ -125,9 +128,11 @@ def test_console_uses_a_given_catalogue(
 
 
 def test_replay_json_prints_the_orders(
-        workdir: Path, capsys: pytest.CaptureFixture[str], memory_app: App) -> None:
-    out = _run(capsys, "replay", "--catalog", str(FISH), "--thread", str(WEEK_1),
-               "--format", "json")
+    workdir: Path, capsys: pytest.CaptureFixture[str], memory_app: App
+) -> None:
+    out = _run(
+        capsys, "replay", "--catalog", str(FISH), "--thread", str(WEEK_1), "--format", "json"
+    )
     report = json.loads(out)
     assert isinstance(report["orders"], dict)
     assert report["orders"], "week 1 has orders"
@@ -139,27 +144,28 @@ def test_replay_json_prints_the_orders(
     assert list(workdir.iterdir()) == []
 
 
-def test_replay_is_the_default_json(
-        workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    explicit = json.loads(_run(capsys, "replay", "--catalog", str(FISH), "--thread",
-                               str(WEEK_1), "--format", "json"))
-    default = json.loads(_run(capsys, "replay", "--catalog", str(FISH), "--thread",
-                              str(WEEK_1)))
+def test_replay_is_the_default_json(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    explicit = json.loads(
+        _run(capsys, "replay", "--catalog", str(FISH), "--thread", str(WEEK_1), "--format", "json")
+    )
+    default = json.loads(_run(capsys, "replay", "--catalog", str(FISH), "--thread", str(WEEK_1)))
     assert default["orders"] == explicit["orders"]
 
 
 def test_replay_text_prints_the_thread_and_the_week(
-        workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = _run(capsys, "replay", "--catalog", str(FISH), "--thread", str(WEEK_1),
-               "--format", "text")
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _run(
+        capsys, "replay", "--catalog", str(FISH), "--thread", str(WEEK_1), "--format", "text"
+    )
     assert "↳ orderbot" in out
     assert "Total par produit" in out
 
 
 def test_replay_on_a_sqlite_file(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{workdir}/replay.sqlite3"
-    on_file = json.loads(_run(capsys, "replay", "--catalog", str(FISH), "--thread",
-                              str(WEEK_1), "--database", url))
-    in_memory = json.loads(_run(capsys, "replay", "--catalog", str(FISH), "--thread",
-                                str(WEEK_1)))
+    on_file = json.loads(
+        _run(capsys, "replay", "--catalog", str(FISH), "--thread", str(WEEK_1), "--database", url)
+    )
+    in_memory = json.loads(_run(capsys, "replay", "--catalog", str(FISH), "--thread", str(WEEK_1)))
     assert on_file["orders"] == in_memory["orders"]

@@ -40,14 +40,17 @@ def test_recap_by_a_member_is_refused_politely_and_changes_nothing(chat: Chat) -
     outcome = chat.send("/recap", author=KARIM)
     assert [reply.kind for reply in outcome.replies] == ["refused"]
     assert outcome.replies[0].text == (
-        "Désolé Karim, /recap est réservé aux organisateurs du club.")
+        "Désolé Karim, /recap est réservé aux organisateurs du club."
+    )
     assert outcome.changes == []
     assert "Laure" not in outcome.replies[0].text
     assert chat.orders() == before
 
 
-@pytest.mark.parametrize("command", ["/recap", "/ouvrir", "/fermer", "/prix moules 1",
-                                     "/dispo moules non", "/summary", "/close"])
+@pytest.mark.parametrize(
+    "command",
+    ["/recap", "/ouvrir", "/fermer", "/prix moules 1", "/dispo moules non", "/summary", "/close"],
+)
 def test_organiser_commands_are_refused_to_members(chat: Chat, command: str) -> None:
     chat.say("2 kg de moules")
     outcome = chat.send(command, author=KARIM)
@@ -60,11 +63,14 @@ def test_organiser_commands_are_refused_to_members(chat: Chat, command: str) -> 
 
 
 def test_recap_shows_totals_per_product_and_per_member(chat: Chat) -> None:
-    verify_dialog(chat, [
-        (LAURE, "2 kg de moules et 2 dorades", ["Noté Laure"]),
-        (KARIM, "1 kg de moules", ["Noté Karim"]),
-        (PATRICK, "/recap", ["Total par produit"]),
-    ])
+    verify_dialog(
+        chat,
+        [
+            (LAURE, "2 kg de moules et 2 dorades", ["Noté Laure"]),
+            (KARIM, "1 kg de moules", ["Noté Karim"]),
+            (PATRICK, "/recap", ["Total par produit"]),
+        ],
+    )
     [text] = chat.say("/recap", author=PATRICK)
     assert text.startswith("Récapitulatif Fish club of Montsouris — 2 commandes, 43,50 €")
     assert "• Moules de bouchot : 3 kg" in text
@@ -91,13 +97,16 @@ def test_recap_with_bot_suffix_works(chat: Chat) -> None:
 
 
 def test_close_then_an_order_is_not_recorded(chat: Chat) -> None:
-    verify_dialog(chat, [
-        (LAURE, "2 kg de moules", ["Noté Laure"]),
-        (PATRICK, "/fermer", ["Les commandes sont closes"]),
-        (KARIM, "3 soles", ["closes"]),
-        (LAURE, "je rajoute 1 kg de moules", ["closes"]),
-        (KARIM, "merci Patrick !", []),
-    ])
+    verify_dialog(
+        chat,
+        [
+            (LAURE, "2 kg de moules", ["Noté Laure"]),
+            (PATRICK, "/fermer", ["Les commandes sont closes"]),
+            (KARIM, "3 soles", ["closes"]),
+            (LAURE, "je rajoute 1 kg de moules", ["closes"]),
+            (KARIM, "merci Patrick !", []),
+        ],
+    )
     assert chat.orders() == {"u-laure": {"moules": 2}}
     [recap] = chat.say("/recap", author=PATRICK)
     assert "(commandes closes)" in recap
@@ -122,13 +131,16 @@ def test_close_before_the_first_order_also_stops_orders(chat: Chat) -> None:
 
 
 def test_open_starts_a_new_week(chat: Chat) -> None:
-    verify_dialog(chat, [
-        (LAURE, "2 kg de moules", ["Noté Laure"]),
-        (PATRICK, "/fermer", ["closes"]),
-        (PATRICK, "/ouvrir", ["Les commandes sont ouvertes"]),
-        (LAURE, "/commande", ["rien commandé"]),
-        (KARIM, "3 soles", ["Noté Karim : sole ×3 — 48,00 €"]),
-    ])
+    verify_dialog(
+        chat,
+        [
+            (LAURE, "2 kg de moules", ["Noté Laure"]),
+            (PATRICK, "/fermer", ["closes"]),
+            (PATRICK, "/ouvrir", ["Les commandes sont ouvertes"]),
+            (LAURE, "/commande", ["rien commandé"]),
+            (KARIM, "3 soles", ["Noté Karim : sole ×3 — 48,00 €"]),
+        ],
+    )
     assert chat.orders() == {"u-karim": {"sole": 3}}
 
 
@@ -141,22 +153,28 @@ def test_open_while_open_closes_the_previous_week(chat: Chat) -> None:
 
 
 def test_my_order_shows_the_members_order(chat: Chat) -> None:
-    verify_dialog(chat, [
-        (LAURE, "/commande", ["Laure, vous n'avez rien commandé cette semaine."]),
-        (LAURE, "2 kg de moules et 2 dorades", ["Noté Laure"]),
-        (KARIM, "3 soles", ["Noté Karim"]),
-        (LAURE, "/commande", ["Laure, votre commande : moules 2 kg, dorade ×2 — 37,00 €"]),
-        (KARIM, "/order", ["Karim, votre commande : sole ×3 — 48,00 €"]),
-    ])
+    verify_dialog(
+        chat,
+        [
+            (LAURE, "/commande", ["Laure, vous n'avez rien commandé cette semaine."]),
+            (LAURE, "2 kg de moules et 2 dorades", ["Noté Laure"]),
+            (KARIM, "3 soles", ["Noté Karim"]),
+            (LAURE, "/commande", ["Laure, votre commande : moules 2 kg, dorade ×2 — 37,00 €"]),
+            (KARIM, "/order", ["Karim, votre commande : sole ×3 — 48,00 €"]),
+        ],
+    )
 
 
 def test_cancel_removes_the_whole_order(chat: Chat) -> None:
-    verify_dialog(chat, [
-        (LAURE, "2 kg de moules et 2 dorades", ["Noté Laure"]),
-        (KARIM, "3 soles", ["Noté Karim"]),
-        (LAURE, "/annuler", ["C'est annulé Laure"]),
-        (LAURE, "/commande", ["rien commandé"]),
-    ])
+    verify_dialog(
+        chat,
+        [
+            (LAURE, "2 kg de moules et 2 dorades", ["Noté Laure"]),
+            (KARIM, "3 soles", ["Noté Karim"]),
+            (LAURE, "/annuler", ["C'est annulé Laure"]),
+            (LAURE, "/commande", ["rien commandé"]),
+        ],
+    )
     assert chat.orders() == {"u-karim": {"sole": 3}}
 
 
@@ -175,18 +193,29 @@ def test_order_after_cancel_starts_from_empty(chat: Chat) -> None:
 
 
 def test_price_changes_the_price(chat: Chat) -> None:
-    verify_dialog(chat, [
-        (PATRICK, "/prix moules 7,20", ["C'est noté : Moules de bouchot à 7,20 € le kg."]),
-        (LAURE, "/catalogue", ["Moules de bouchot : 7,20 € le kg"]),
-        (LAURE, "2 kg de moules", ["Noté Laure : moules 2 kg — 14,40 €"]),
-        (PATRICK, "/price moules 6.9", ["6,90 €"]),
-        (LAURE, "/commande", ["moules 2 kg — 13,80 €"]),
-    ])
+    verify_dialog(
+        chat,
+        [
+            (PATRICK, "/prix moules 7,20", ["C'est noté : Moules de bouchot à 7,20 € le kg."]),
+            (LAURE, "/catalogue", ["Moules de bouchot : 7,20 € le kg"]),
+            (LAURE, "2 kg de moules", ["Noté Laure : moules 2 kg — 14,40 €"]),
+            (PATRICK, "/price moules 6.9", ["6,90 €"]),
+            (LAURE, "/commande", ["moules 2 kg — 13,80 €"]),
+        ],
+    )
 
 
-@pytest.mark.parametrize("command", ["/prix", "/prix moules", "/prix moules abc",
-                                     "/prix moules -2", "/prix homard-geant 30",
-                                     "/prix moules 7 8"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/prix",
+        "/prix moules",
+        "/prix moules abc",
+        "/prix moules -2",
+        "/prix homard-geant 30",
+        "/prix moules 7 8",
+    ],
+)
 def test_bad_price_gets_a_usage_message(chat: Chat, command: str) -> None:
     verify_dialog(chat, [(PATRICK, command, ["Usage : /prix PRODUIT PRIX"])])
     [catalogue] = chat.say("/catalogue")
@@ -194,26 +223,33 @@ def test_bad_price_gets_a_usage_message(chat: Chat, command: str) -> None:
 
 
 def test_available_withdraws_and_restores_a_product(chat: Chat) -> None:
-    verify_dialog(chat, [
-        (PATRICK, "/dispo bulots non", ["n'est plus proposé"]),
-        (LAURE, "/catalogue", ["Moules de bouchot"]),
-    ])
+    verify_dialog(
+        chat,
+        [
+            (PATRICK, "/dispo bulots non", ["n'est plus proposé"]),
+            (LAURE, "/catalogue", ["Moules de bouchot"]),
+        ],
+    )
     [catalogue] = chat.say("/catalogue")
     assert "Bulots" not in catalogue
     chat.say("1 kg de bulots")
     assert chat.orders() == {}
-    verify_dialog(chat, [
-        (PATRICK, "/dispo bulots oui", ["est proposé"]),
-        (LAURE, "1 kg de bulots", ["Noté Laure : bulots 1 kg — 9,00 €"]),
-        (PATRICK, "/dispo bulots peut-être", ["Usage : /dispo PRODUIT oui|non"]),
-    ])
+    verify_dialog(
+        chat,
+        [
+            (PATRICK, "/dispo bulots oui", ["est proposé"]),
+            (LAURE, "1 kg de bulots", ["Noté Laure : bulots 1 kg — 9,00 €"]),
+            (PATRICK, "/dispo bulots peut-être", ["Usage : /dispo PRODUIT oui|non"]),
+        ],
+    )
 
 
 def test_unknown_command_gets_a_polite_answer(chat: Chat) -> None:
     outcome = chat.send("/foo bar")
     assert [reply.kind for reply in outcome.replies] == ["error"]
     assert outcome.replies[0].text == (
-        "Je ne connais pas la commande /foo. Tapez /aide pour la liste.")
+        "Je ne connais pas la commande /foo. Tapez /aide pour la liste."
+    )
     assert outcome.changes == []
 
 
@@ -240,7 +276,10 @@ def test_redelivered_command_is_not_run_twice(chat: Chat) -> None:
 
 
 def test_supplier_announcement_is_not_an_order(chat: Chat) -> None:
-    verify_dialog(chat, [
-        ("u-charles", "Arrivage pour samedi : moules 6,50€/kg, 2 dorades restantes", []),
-    ])
+    verify_dialog(
+        chat,
+        [
+            ("u-charles", "Arrivage pour samedi : moules 6,50€/kg, 2 dorades restantes", []),
+        ],
+    )
     assert chat.orders() == {}

@@ -11,10 +11,28 @@ from bot.settings import Settings
 from orders.commands import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
-PRIMARY_COMMANDS = ("help", "order", "cancel", "catalog", "summary", "open", "close", "price",
-                    "available")
-FRENCH_COMMANDS = ("aide", "commande", "annuler", "catalogue", "recap", "ouvrir", "fermer",
-                   "prix", "dispo")
+PRIMARY_COMMANDS = (
+    "help",
+    "order",
+    "cancel",
+    "catalog",
+    "summary",
+    "open",
+    "close",
+    "price",
+    "available",
+)
+FRENCH_COMMANDS = (
+    "aide",
+    "commande",
+    "annuler",
+    "catalogue",
+    "recap",
+    "ouvrir",
+    "fermer",
+    "prix",
+    "dispo",
+)
 CLI_COMMANDS = ("orderbot demo", "orderbot console", "orderbot replay", "orderbot catalog import")
 
 
@@ -32,8 +50,10 @@ def _documented_variables() -> set[str]:
 
 
 def _help_commands() -> set[str]:
-    text = "\n".join((ROOT / "templates" / locale / "help.txt").read_text(encoding="utf-8")
-                     for locale in ("fr", "en"))
+    text = "\n".join(
+        (ROOT / "templates" / locale / "help.txt").read_text(encoding="utf-8")
+        for locale in ("fr", "en")
+    )
     return set(re.findall(r"/([a-zé]+)", text))
 
 

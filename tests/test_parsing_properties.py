@@ -38,12 +38,16 @@ from orders.parsing import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CATALOGS = {"fish": FIXTURES / "fish-club" / "catalog.yaml",
-            "veg": FIXTURES / "veg-basket" / "catalog.yaml"}
+CATALOGS = {
+    "fish": FIXTURES / "fish-club" / "catalog.yaml",
+    "veg": FIXTURES / "veg-basket" / "catalog.yaml",
+}
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-PIPELINE = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+PIPELINE = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @cache
@@ -54,10 +58,14 @@ def products(club: str) -> tuple[dict, ...]:
 
 @cache
 def index(club: str) -> ProductIndex:
-    return ProductIndex.build([
-        ProductInfo.build(p["id"], p["name"], p["unit"], Decimal(str(p["price"])),
-                          p.get("aliases", []))
-        for p in products(club)])
+    return ProductIndex.build(
+        [
+            ProductInfo.build(
+                p["id"], p["name"], p["unit"], Decimal(str(p["price"])), p.get("aliases", [])
+            )
+            for p in products(club)
+        ]
+    )
 
 
 def catalogue_words(club: str) -> list[str]:
@@ -68,39 +76,142 @@ def catalogue_words(club: str) -> list[str]:
 # --- text strategies -------------------------------------------------------------------------
 
 HOSTILE = [
-    "<script>alert('x')</script>", "<b>2</b> soles", "<img src=x onerror=alert(1)>",
-    "{{ 7*7 }}", "{{ config }}", "{% for x in range(9) %}moules{% endfor %}", "{# note #}",
-    "'; DROP TABLE member; --", "\" OR 1=1 --", "Robert'); DROP TABLE orders;--",
-    "*bold* _it_ [link](http://x)", "`code`", "```\nblock\n```", "~~strike~~", "||spoiler||",
-    "-3 dorades", "0 dorade", "-0 kg de moules", "0,000 kg de moules", "- 1 sole",
-    "9" * 500 + " kg de moules", "1e999 kg de moules", "NaN kg de moules",
-    "Infinity soles", "0.0000000001 kg de moules", "10**100 soles", "1/0 sole", "3/0 sole",
-    "½½½ kg", "x2x2x2", "×0 soles", "+0 sole", "+-1 sole", "un milliard de soles",
-    "\x00\x01\x02\x1b[31m", "\u202eevil\u202c", "\ufeff\u200b\u200d", "🐟🦀🦞" * 20,
-    "%s%s%n", "${jndi:ldap://x}", "../../etc/passwd", "\\\\n", "\r\n\r\n",
+    "<script>alert('x')</script>",
+    "<b>2</b> soles",
+    "<img src=x onerror=alert(1)>",
+    "{{ 7*7 }}",
+    "{{ config }}",
+    "{% for x in range(9) %}moules{% endfor %}",
+    "{# note #}",
+    "'; DROP TABLE member; --",
+    '" OR 1=1 --',
+    "Robert'); DROP TABLE orders;--",
+    "*bold* _it_ [link](http://x)",
+    "`code`",
+    "```\nblock\n```",
+    "~~strike~~",
+    "||spoiler||",
+    "-3 dorades",
+    "0 dorade",
+    "-0 kg de moules",
+    "0,000 kg de moules",
+    "- 1 sole",
+    "9" * 500 + " kg de moules",
+    "1e999 kg de moules",
+    "NaN kg de moules",
+    "Infinity soles",
+    "0.0000000001 kg de moules",
+    "10**100 soles",
+    "1/0 sole",
+    "3/0 sole",
+    "½½½ kg",
+    "x2x2x2",
+    "×0 soles",
+    "+0 sole",
+    "+-1 sole",
+    "un milliard de soles",
+    "\x00\x01\x02\x1b[31m",
+    "\u202eevil\u202c",
+    "\ufeff\u200b\u200d",
+    "🐟🦀🦞" * 20,
+    "%s%s%n",
+    "${jndi:ldap://x}",
+    "../../etc/passwd",
+    "\\\\n",
+    "\r\n\r\n",
 ]
-UNITS = ["kg", "g", "gr", "kilo", "kilos", "une livre", "douzaine", "une demi-douzaine",
-         "dozen", "pot", "pots", "bocal", "bouteille", "x", "×", "½", "1/2", "pièces", "l"]
-MARKERS = ["finalement", "en plus", "je rajoute", "also", "au lieu de", "instead of",
-           "plutôt", "que", "pas de", "j'annule tout", "cancel", "je remplace", "par", "swap",
-           "for", "pour moi", "ma commande", "pareil que Camille", "comme la semaine dernière",
-           "oui", "non", "?", "!", "svp", "merci", "n°3", "vers 10h15", "62€ le kilo",
-           "06 12 34 56 78", "7 rue de la Tombe-Issoire", "samedi dernier", "étaient"]
+UNITS = [
+    "kg",
+    "g",
+    "gr",
+    "kilo",
+    "kilos",
+    "une livre",
+    "douzaine",
+    "une demi-douzaine",
+    "dozen",
+    "pot",
+    "pots",
+    "bocal",
+    "bouteille",
+    "x",
+    "×",
+    "½",
+    "1/2",
+    "pièces",
+    "l",
+]
+MARKERS = [
+    "finalement",
+    "en plus",
+    "je rajoute",
+    "also",
+    "au lieu de",
+    "instead of",
+    "plutôt",
+    "que",
+    "pas de",
+    "j'annule tout",
+    "cancel",
+    "je remplace",
+    "par",
+    "swap",
+    "for",
+    "pour moi",
+    "ma commande",
+    "pareil que Camille",
+    "comme la semaine dernière",
+    "oui",
+    "non",
+    "?",
+    "!",
+    "svp",
+    "merci",
+    "n°3",
+    "vers 10h15",
+    "62€ le kilo",
+    "06 12 34 56 78",
+    "7 rue de la Tombe-Issoire",
+    "samedi dernier",
+    "étaient",
+]
 SEPARATORS = [" ", " ", ", ", "\n", " et ", " + ", " : ", ". ", " - ", ""]
 NUMBERS = st.one_of(
-    st.integers(-10**6, 10**6).map(str),
+    st.integers(-(10**6), 10**6).map(str),
     st.decimals(allow_nan=True, allow_infinity=True).map(str),
     st.text("0123456789", min_size=15, max_size=2000),
-    st.sampled_from(["deux", "une douzaine", "un kilo et demi", "three", "half a dozen",
-                     "a couple of", "1,5", "1.5", "1kg5", "½", "x2", "2x", "×2", "+1", "-1"]),
+    st.sampled_from(
+        [
+            "deux",
+            "une douzaine",
+            "un kilo et demi",
+            "three",
+            "half a dozen",
+            "a couple of",
+            "1,5",
+            "1.5",
+            "1kg5",
+            "½",
+            "x2",
+            "2x",
+            "×2",
+            "+1",
+            "-1",
+        ]
+    ),
 )
 
 
 def hostile_text(club: str) -> st.SearchStrategy[str]:
     """Hostile snippets, numbers, units and change words mixed with catalogue words."""
-    piece = st.one_of(st.sampled_from(HOSTILE), st.sampled_from(catalogue_words(club)),
-                      st.sampled_from(UNITS), st.sampled_from(MARKERS), NUMBERS,
-                      st.text(max_size=30))
+    piece = st.one_of(
+        st.sampled_from(HOSTILE),
+        st.sampled_from(catalogue_words(club)),
+        st.sampled_from(UNITS),
+        st.sampled_from(MARKERS),
+        NUMBERS,
+        st.text(max_size=30),
+    )
     pieces = st.lists(st.tuples(piece, st.sampled_from(SEPARATORS)), max_size=25)
     return pieces.map(lambda parts: "".join(p + s for p, s in parts))
 
@@ -118,9 +229,12 @@ def contexts(draw: st.DrawFn, club: str) -> ParseContext:
     order = st.lists(st.tuples(st.sampled_from(codes), quantities), max_size=4).map(tuple)
     return ParseContext(
         role=draw(st.sampled_from(["member", "member", "organiser", "supplier"])),
-        reply_to_member=draw(st.booleans()), reply_products=draw(some),
-        recent_products=draw(some), order=draw(order),
-        awaiting=draw(st.sampled_from([None, "unit", "vague", "choice", "confirm", "which"])))
+        reply_to_member=draw(st.booleans()),
+        reply_products=draw(some),
+        recent_products=draw(some),
+        order=draw(order),
+        awaiting=draw(st.sampled_from([None, "unit", "vague", "choice", "confirm", "which"])),
+    )
 
 
 @st.composite
@@ -154,7 +268,8 @@ def check_parse(club: str, text: str, context: ParseContext) -> None:
 @example(("fish", "0", ParseContext(awaiting="vague")))
 @example(("veg", "-2 kg de carottes", ParseContext()))
 def test_parse_never_raises_and_orders_only_positive_catalogue_items(
-        case: tuple[str, str, ParseContext]) -> None:
+    case: tuple[str, str, ParseContext],
+) -> None:
     check_parse(*case)
 
 
@@ -171,8 +286,11 @@ def long_text(draw: st.DrawFn, club: str) -> str:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(sorted(CATALOGS)).flatmap(
-    lambda club: st.tuples(st.just(club), long_text(club))))
+@given(
+    st.sampled_from(sorted(CATALOGS)).flatmap(
+        lambda club: st.tuples(st.just(club), long_text(club))
+    )
+)
 def test_parse_copes_with_long_text(case: tuple[str, str]) -> None:
     check_parse(*case, ParseContext())
 
@@ -180,8 +298,13 @@ def test_parse_copes_with_long_text(case: tuple[str, str]) -> None:
 # --- the whole pipeline ----------------------------------------------------------------------
 
 FORBIDDEN_IN_REPLIES = ("<", ">", "{{", "{%", "DROP TABLE")
-AUTHORS = [("u-laure", "Laure"), ("u-karim", "Karim B."), ("u-eve", "<b>Eve</b> {{ x }}"),
-           ("u-patrick", "Patrick (orga)"), ("u-charles", "Charles")]
+AUTHORS = [
+    ("u-laure", "Laure"),
+    ("u-karim", "Karim B."),
+    ("u-eve", "<b>Eve</b> {{ x }}"),
+    ("u-patrick", "Patrick (orga)"),
+    ("u-charles", "Charles"),
+]
 
 
 class Thread:
@@ -193,9 +316,17 @@ class Thread:
 
     def say(self, text: str, author: str = "u-laure", name: str = "Laure") -> Outcome:
         n = next(self._ids)
-        outcome = self.app.bot.handle(InboundMessage(
-            "prop", self.chat_id, f"{self.chat_id}-{n}", author, name, text,
-            START + timedelta(seconds=n)))
+        outcome = self.app.bot.handle(
+            InboundMessage(
+                "prop",
+                self.chat_id,
+                f"{self.chat_id}-{n}",
+                author,
+                name,
+                text,
+                START + timedelta(seconds=n),
+            )
+        )
         assert outcome.kind != "error", f"handle() failed on {text[:200]!r}"
         for reply in outcome.replies:
             for bad in FORBIDDEN_IN_REPLIES:
@@ -238,7 +369,8 @@ def assert_ledger_positive(thread: Thread) -> None:
 @PIPELINE
 @given(text=any_text("fish"), who=st.sampled_from(AUTHORS))
 def test_handle_survives_anything_and_keeps_the_ledger_positive(
-        fuzz_thread: Thread, text: str, who: tuple[str, str]) -> None:
+    fuzz_thread: Thread, text: str, who: tuple[str, str]
+) -> None:
     fuzz_thread.say(text, *who)
     assert_ledger_positive(fuzz_thread)
 
@@ -250,12 +382,7 @@ def test_handle_survives_each_hostile_snippet(fuzz_thread: Thread, text: str) ->
     assert_ledger_positive(fuzz_thread)
 
 
-@pytest.mark.parametrize("answer", [
-    pytest.param("oui", marks=pytest.mark.xfail(
-        strict=True, reason="handle() fails (kind 'error'): the parser asks to confirm "
-        "1E+491 kg and, once confirmed, money() raises InvalidOperation on the total")),
-    "non",
-])
+@pytest.mark.parametrize("answer", ["oui", "non"])
 def test_confirming_a_huge_amount_does_not_break_the_pipeline(answer: str) -> None:
     app = build_app(Settings(database_url="sqlite://"))
     try:
@@ -272,19 +399,28 @@ def test_confirming_a_huge_amount_does_not_break_the_pipeline(answer: str) -> No
 # generator, only the hostile snippets that hold none of those ("DROP TABLE orders" is left to
 # its own test below: "drop" and "orders" are also the words of a real cancellation).
 _NO_LETTERS = st.characters(exclude_categories=("Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No"))
-_WORDLESS_HOSTILE = [h for h in HOSTILE if not any(c.isdigit() for c in h)
-                     and not any(w in h.lower() for w in ("dorade", "sole", "moules", "kg",
-                                                          "un ", "x2", "orders"))]
-GARBAGE = st.lists(st.one_of(st.sampled_from(_WORDLESS_HOSTILE),
-                             st.text(_NO_LETTERS, max_size=200)),
-                   min_size=1, max_size=8).map(" ".join).filter(
-                       lambda t: not t.lstrip().startswith("/"))
+_WORDLESS_HOSTILE = [
+    h
+    for h in HOSTILE
+    if not any(c.isdigit() for c in h)
+    and not any(w in h.lower() for w in ("dorade", "sole", "moules", "kg", "un ", "x2", "orders"))
+]
+GARBAGE = (
+    st.lists(
+        st.one_of(st.sampled_from(_WORDLESS_HOSTILE), st.text(_NO_LETTERS, max_size=200)),
+        min_size=1,
+        max_size=8,
+    )
+    .map(" ".join)
+    .filter(lambda t: not t.lstrip().startswith("/"))
+)
 
 
 @PIPELINE
 @given(garbage=GARBAGE, who=st.sampled_from(AUTHORS[:3]))
-def test_recorded_orders_survive_garbage(safe_thread: Thread, garbage: str,
-                                         who: tuple[str, str]) -> None:
+def test_recorded_orders_survive_garbage(
+    safe_thread: Thread, garbage: str, who: tuple[str, str]
+) -> None:
     author, name = who
     safe_thread.say("2 kg de moules et 3 soles", author, name)
     before = safe_thread.orders()
@@ -293,8 +429,6 @@ def test_recorded_orders_survive_garbage(safe_thread: Thread, garbage: str,
     assert safe_thread.orders() == before
 
 
-@pytest.mark.xfail(strict=True, reason="parser returns [ClearAll()]: 'drop' and 'orders' read "
-                   "as a cancellation of the whole order")
 def test_sql_injection_text_does_not_cancel_an_order(safe_thread: Thread) -> None:
     safe_thread.say("1 sole", "u-karim", "Karim B.")
     before = safe_thread.orders()

@@ -53,7 +53,8 @@ def test_every_fixture_thread_is_found() -> None:
 
 @pytest.mark.parametrize("thread", THREADS, ids=_ids)
 def test_immediate_redelivery_of_every_message_changes_nothing(
-        memory_app: App, thread: Path) -> None:
+    memory_app: App, thread: Path
+) -> None:
     once = _replayed(thread)
     assert once, "the thread should give at least one order"
     club = memory_app.import_catalog(_catalog(thread), bind=("replay", "dup")).club_id
@@ -218,8 +219,9 @@ def test_postgres_gives_the_same_orders_as_sqlite(postgres_url: str) -> None:
 def test_postgres_redelivery_and_edits_count_once(postgres_url: str) -> None:
     app = build_app(Settings(database_url=postgres_url))
     try:
-        club = app.import_catalog(FIXTURES / "fish-club" / "catalog.yaml",
-                                  bind=("test", "chat-1")).club_id
+        club = app.import_catalog(
+            FIXTURES / "fish-club" / "catalog.yaml", bind=("test", "chat-1")
+        ).club_id
         chat = Chat(app, club)
         first = chat.message("2 kg de moules")
         chat.deliver(first)
@@ -237,7 +239,8 @@ def test_postgres_redelivery_and_edits_count_once(postgres_url: str) -> None:
 
 
 def test_message_in_an_unbound_chat_records_nothing_and_gets_no_reply(
-        app: App, club_id: int, fixtures_dir: Path) -> None:
+    app: App, club_id: int, fixtures_dir: Path
+) -> None:
     stray = Chat(app, club_id, chat_id="nowhere")
     message = stray.message("2 kg de moules et 2 dorades")
     outcome = stray.deliver(message)
@@ -251,8 +254,7 @@ def test_message_in_an_unbound_chat_records_nothing_and_gets_no_reply(
     assert final_orders(app, club_id) == {"u-laure": {"moules": 2, "dorade": 2}}
 
 
-def test_slash_command_in_an_unbound_chat_says_the_chat_is_unbound(
-        app: App, club_id: int) -> None:
+def test_slash_command_in_an_unbound_chat_says_the_chat_is_unbound(app: App, club_id: int) -> None:
     stray = Chat(app, club_id, chat_id="nowhere")
     outcome = stray.send("/recap", author="u-patrick")
     assert [reply.kind for reply in outcome.replies] == ["unbound"]

@@ -36,8 +36,7 @@ def test_perfect_match_scores_one() -> None:
 
 
 def test_quantity_mismatch_is_a_false_positive_and_a_false_negative() -> None:
-    replay = {"u-laure": {"moules": 1.5, "dorade": 2}, "u-karim": {"bar": 1},
-              "u-marc": {"sole": 2}}
+    replay = {"u-laure": {"moules": 1.5, "dorade": 2}, "u-karim": {"bar": 1}, "u-marc": {"sole": 2}}
     score = score_thread(GOLD, replay)
     assert (score.tp, score.fp, score.fn) == (3, 1, 1)
     assert score.precision == pytest.approx(0.75)
@@ -60,8 +59,7 @@ def test_missing_and_extra_lines() -> None:
     assert (score.tp, score.fp, score.fn) == (3, 1, 1)
     assert score.precision == pytest.approx(0.75)
     assert score.recall == pytest.approx(0.75)
-    assert score.differences == ["u-karim bar: missing (gold 1)",
-                                 "u-laure bar: extra (replay 1)"]
+    assert score.differences == ["u-karim bar: missing (gold 1)", "u-laure bar: extra (replay 1)"]
     assert (score.members_exact, score.members_total) == (1, 3)
 
 
@@ -104,8 +102,15 @@ def test_empty_replay_has_zero_recall() -> None:
 
 
 def test_combine_micro_averages() -> None:
-    a = ThreadScore(tp=9, fp=1, fn=0, members_total=4, members_exact=3, false_orders=["u-x"],
-                    differences=["u-x moules: extra (replay 1)"])
+    a = ThreadScore(
+        tp=9,
+        fp=1,
+        fn=0,
+        members_total=4,
+        members_exact=3,
+        false_orders=["u-x"],
+        differences=["u-x moules: extra (replay 1)"],
+    )
     b = ThreadScore(tp=1, fp=0, fn=9, members_total=6, members_exact=1)
     total = combine([a, b])
     assert (total.tp, total.fp, total.fn) == (10, 1, 9)
@@ -125,13 +130,26 @@ def test_accuracy_script_scores_a_fake_replay(tmp_path: Path) -> None:
     (folder / "catalog.yaml").write_text("club: test\n", encoding="utf-8")
     (folder / "w1.thread.jsonl").write_text("", encoding="utf-8")
     (folder / "w1.gold.json").write_text(
-        '{"orders": {"u-a": {"moules": 1}, "u-b": {"bar": 2}}, "ambiguous": {}}', encoding="utf-8")
-    fake = ("import sys; print('{\"orders\": {\"u-a\": {\"moules\": 1}, \"u-b\": {\"bar\": 1}, "
-            "\"u-c\": {\"sole\": 1}}}')")
+        '{"orders": {"u-a": {"moules": 1}, "u-b": {"bar": 2}}, "ambiguous": {}}', encoding="utf-8"
+    )
+    fake = (
+        'import sys; print(\'{"orders": {"u-a": {"moules": 1}, "u-b": {"bar": 1}, '
+        '"u-c": {"sole": 1}}}\')'
+    )
     env = {"ORDERBOT_REPLAY_CMD": shlex.join([sys.executable, "-c", fake]), "PATH": ""}
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "accuracy.py"), "--fixtures",
-                           str(tmp_path), "--verbose"], capture_output=True, text=True, env=env,
-                          check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "accuracy.py"),
+            "--fixtures",
+            str(tmp_path),
+            "--verbose",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "u-b bar: gold 2, replay 1" in done.stdout

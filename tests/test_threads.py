@@ -14,8 +14,13 @@ from bot.threads import ThreadError, read_thread
 FIXTURES = Path(__file__).parent / "fixtures"
 CATALOG = FIXTURES / "fish-club" / "catalog.yaml"
 
-GOOD = {"id": "m1", "ts": "2026-11-02T08:11:30+01:00", "author_id": "u-laure",
-        "author": "Laure", "text": "1 kg moules + 2 dorades svp"}
+GOOD = {
+    "id": "m1",
+    "ts": "2026-11-02T08:11:30+01:00",
+    "author_id": "u-laure",
+    "author": "Laure",
+    "text": "1 kg moules + 2 dorades svp",
+}
 
 
 def _line(**changes: object) -> str:
@@ -47,8 +52,9 @@ BAD = {
 }
 
 
-@pytest.mark.parametrize("thread", sorted(FIXTURES.glob("*/*.thread.jsonl")),
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "thread", sorted(FIXTURES.glob("*/*.thread.jsonl")), ids=lambda p: f"{p.parent.name}/{p.name}"
+)
 def test_fixture_threads_read_cleanly(thread: Path) -> None:
     messages = list(read_thread(thread))
     lines = [line for line in thread.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -60,8 +66,10 @@ def test_fixture_threads_read_cleanly(thread: Path) -> None:
 
 def test_a_line_becomes_an_inbound_message(tmp_path: Path) -> None:
     path = tmp_path / "t.thread.jsonl"
-    path.write_text(_line() + "\n" + _line(id="m2", text="2 soles", edit_of="m1",
-                                             reply_to="m1") + "\n", encoding="utf-8")
+    path.write_text(
+        _line() + "\n" + _line(id="m2", text="2 soles", edit_of="m1", reply_to="m1") + "\n",
+        encoding="utf-8",
+    )
     first, second = read_thread(path, chat_id="c")
     assert (first.platform, first.chat_id, first.message_id) == ("replay", "c", "m1")
     assert (first.author_id, first.author_name) == ("u-laure", "Laure")
@@ -81,7 +89,8 @@ def test_author_defaults_to_the_author_id(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("bad", "field"), BAD.values(), ids=BAD.keys())
 def test_malformed_line_raises_thread_error_naming_the_line(
-        tmp_path: Path, bad: str, field: str) -> None:
+    tmp_path: Path, bad: str, field: str
+) -> None:
     path = _thread(tmp_path, bad)
     with pytest.raises(ThreadError) as caught:
         list(read_thread(path))
@@ -104,10 +113,10 @@ def test_missing_thread_file_raises_thread_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("bad", "field"), BAD.values(), ids=BAD.keys())
 def test_cli_replay_of_malformed_thread_exits_2(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: str, field: str) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: str, field: str
+) -> None:
     path = _thread(tmp_path, bad)
-    code = main(["replay", "--catalog", str(CATALOG), "--thread", str(path),
-                 "--format", "json"])
+    code = main(["replay", "--catalog", str(CATALOG), "--thread", str(path), "--format", "json"])
     out, err = capsys.readouterr()
     assert code == 2
     assert out == ""
@@ -117,7 +126,8 @@ def test_cli_replay_of_malformed_thread_exits_2(
 
 
 def test_cli_replay_of_missing_thread_exits_2(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["replay", "--catalog", str(CATALOG), "--thread", str(tmp_path / "no.jsonl")])
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
@@ -126,10 +136,12 @@ def test_cli_replay_of_missing_thread_exits_2(
 
 
 def test_cli_replay_with_malformed_catalogue_exits_2(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(CATALOG.read_text(encoding="utf-8").replace("unit: kg", "unit: kilo", 1),
-                       encoding="utf-8")
+    catalog.write_text(
+        CATALOG.read_text(encoding="utf-8").replace("unit: kg", "unit: kilo", 1), encoding="utf-8"
+    )
     thread = FIXTURES / "fish-club" / "week-1.thread.jsonl"
     code = main(["replay", "--catalog", str(catalog), "--thread", str(thread)])
     out, err = capsys.readouterr()

@@ -21,6 +21,17 @@ from orders.parsing.intents import (
 from orders.parsing.products import ProductIndex, ProductInfo
 
 __all__ = [
-    "Action", "Answer", "Ask", "ClearAll", "CopyOrder", "Item", "NotInCatalog", "ParseContext",
-    "ParseResult", "ProductIndex", "ProductInfo", "Removal", "parse",
+    "Action",
+    "Answer",
+    "Ask",
+    "ClearAll",
+    "CopyOrder",
+    "Item",
+    "NotInCatalog",
+    "ParseContext",
+    "ParseResult",
+    "ProductIndex",
+    "ProductInfo",
+    "Removal",
+    "parse",
 ]

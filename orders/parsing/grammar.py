@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -58,11 +59,34 @@ from orders.parsing.units import Amount, to_catalog_unit
 HARD = frozenset({".", "!", "?", "\n", ";", "(", ")"})
 SOFT = frozenset({",", "+", "/", "(", ")", "-", "et", "and", "&", "puis", "ainsi"})
 RESTATE = frozenset({"donc", "soit", "total", "totale", "so"})
-YES = frozenset({"oui", "yes", "ok", "okay", "yep", "yeah", "confirme", "confirm", "exact",
-                 "exactement", "correct", "daccord", "absolument", "ouais", "bien"})
+YES = frozenset(
+    {
+        "oui",
+        "yes",
+        "ok",
+        "okay",
+        "yep",
+        "yeah",
+        "confirme",
+        "confirm",
+        "exact",
+        "exactement",
+        "correct",
+        "daccord",
+        "absolument",
+        "ouais",
+        "bien",
+    }
+)
 NO = frozenset({"non", "no", "nope", "annule", "cancel"})
-LIMITS = {"kg": Decimal(20), "piece": Decimal(30), "dozen": Decimal(10), "litre": Decimal(20),
-          "bunch": Decimal(20), "pack": Decimal(20)}
+LIMITS = {
+    "kg": Decimal(20),
+    "piece": Decimal(30),
+    "dozen": Decimal(10),
+    "litre": Decimal(20),
+    "bunch": Decimal(20),
+    "pack": Decimal(20),
+}
 
 
 def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
@@ -71,17 +95,44 @@ def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(" (?:" + "|".join(re.escape(w) for w in reversed(written)) + ") ")
 
 
-REQUEST_P, SELF_P, COPY_P, LAST_WEEK_P = (_phrases(REQUEST), _phrases(SELF), _phrases(COPY),
-                                          _phrases(LAST_WEEK))
-ORDER_VERBS = frozenset({"prends", "prendrai", "prendre", "voudrais", "veux", "souhaiterais",
-                         "commande", "commander", "want", "like", "order", "have", "take"})
+REQUEST_P, SELF_P, COPY_P, LAST_WEEK_P = (
+    _phrases(REQUEST),
+    _phrases(SELF),
+    _phrases(COPY),
+    _phrases(LAST_WEEK),
+)
+ORDER_VERBS = frozenset(
+    {
+        "prends",
+        "prendrai",
+        "prendre",
+        "voudrais",
+        "veux",
+        "souhaiterais",
+        "commande",
+        "commander",
+        "want",
+        "like",
+        "order",
+        "have",
+        "take",
+    }
+)
 EVERYTHING = frozenset({"tout", "toute", "everything", "all"})
-POSSESSIVE = frozenset({"ma", "mon", "my", "la", "the", "our", "notre", "nos", "mes", "toute",
-                        "whole", "entire"})
+POSSESSIVE = frozenset(
+    {"ma", "mon", "my", "la", "the", "our", "notre", "nos", "mes", "toute", "whole", "entire"}
+)
 # Numbers beyond this are serial numbers or noise, never an amount of food.
 MAX_AMOUNT = Decimal(100_000)
-REFERENCE = (("ai", "mis"), ("avais", "mis"), ("ai", "commande"), ("avais", "commande"),
-             ("i", "ordered"), ("i", "had"), ("m", "aviez", "mis"))
+REFERENCE = (
+    ("ai", "mis"),
+    ("avais", "mis"),
+    ("ai", "commande"),
+    ("avais", "commande"),
+    ("i", "ordered"),
+    ("i", "had"),
+    ("m", "aviez", "mis"),
+)
 
 
 @dataclass(slots=True)
@@ -97,6 +148,10 @@ class Q:
     old: bool = False
     dropped: bool = False
     bound: bool = False
+
+    @property
+    def huge(self) -> bool:
+        return self.amount.value > MAX_AMOUNT
 
 
 @dataclass(slots=True)
@@ -206,28 +261,37 @@ def _elements(tokens: list[Token], mentions: list[Mention]) -> list[Q | P]:
 
 
 def _is_vague(tokens: list[Token], i: int) -> bool:
-    before = [t.text for t in tokens[max(0, i - 3):i]]
+    before = [t.text for t in tokens[max(0, i - 3) : i]]
     if before[-1:] and before[-1] in VAGUE:
         return True
     return before[-2:] in (["de", "la"], ["1", "peu"], ["a", "few"]) or before[-3:] == [
-        "1", "peu", "de"]
+        "1",
+        "peu",
+        "de",
+    ]
 
 
-def _quantity_at(tokens: list[Token], i: int, starts: dict[int, Mention],
-                 inside: set[int]) -> Q | None:
+def _quantity_at(
+    tokens: list[Token], i: int, starts: dict[int, Mention], inside: set[int]
+) -> Q | None:
     token = tokens[i]
     if token.kind == "word" and token.text in ("a", "an"):
         nxt = i + 1
-        if nxt in starts or (nxt < len(tokens) and tokens[nxt].text in UNIT_WORDS
-                             and nxt not in inside):
+        if nxt in starts or (
+            nxt < len(tokens) and tokens[nxt].text in UNIT_WORDS and nxt not in inside
+        ):
             return Q(i, i + 1, Amount(Decimal(1), counted=True), article=True)
         return None
-    if token.kind != "num" or token.value is None or i in inside or token.value > MAX_AMOUNT:
+    if token.kind != "num" or token.value is None or i in inside:
         return None
     value, end = token.value, i + 1
     choice: tuple[Decimal, ...] = ()
-    if end + 1 < len(tokens) and tokens[end].text in ("ou", "or", "-", "a", "to") \
-            and tokens[end + 1].kind == "num" and tokens[end + 1].value is not None:
+    if (
+        end + 1 < len(tokens)
+        and tokens[end].text in ("ou", "or", "-", "a", "to")
+        and tokens[end + 1].kind == "num"
+        and tokens[end + 1].value is not None
+    ):
         choice = (value, tokens[end + 1].value)  # type: ignore[assignment]
         end += 2
     dimension, factor, word = None, Decimal(1), ""
@@ -235,7 +299,11 @@ def _quantity_at(tokens: list[Token], i: int, starts: dict[int, Mention],
         word = tokens[end].text
         dimension, factor = UNIT_WORDS[word]
         end += 1
-    plus = i > 0 and tokens[i - 1].text == "+" and (i < 2 or tokens[i - 2].text in (":", "\n", "!", "."))
+    plus = (
+        i > 0
+        and tokens[i - 1].text == "+"
+        and (i < 2 or tokens[i - 2].text in (":", "\n", "!", "."))
+    )
     counted = dimension is None and (end in starts or _next_is_product(tokens, end, starts))
     amount = Amount(value, dimension, factor, counted, word)
     return Q(i, end, amount, plus=plus, choice=choice)
@@ -254,7 +322,7 @@ def _next_is_product(tokens: list[Token], end: int, starts: dict[int, Mention]) 
 def _sentences(tokens: list[Token], flat: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     start = 0
-    for i, token in enumerate(tokens + [Token("\n", "punct")]):
+    for i, token in enumerate([*tokens, Token("\n", "punct")]):
         if token.text in HARD:
             if i > start:
                 text = " ".join(t.text for t in tokens[start:i])
@@ -265,8 +333,9 @@ def _sentences(tokens: list[Token], flat: str) -> list[Sentence]:
     return sentences or [Sentence(0, len(tokens))]
 
 
-def _segments(tokens: list[Token], sentences: list[Sentence],
-              elements: list[Q | P]) -> list[Segment]:
+def _segments(
+    tokens: list[Token], sentences: list[Sentence], elements: list[Q | P]
+) -> list[Segment]:
     segments: list[Segment] = []
     for number, sentence in enumerate(sentences):
         start = sentence.start
@@ -298,21 +367,27 @@ def _bind(segment: Segment, words: list[str]) -> None:
 
 
 def _mark_old(segment: Segment, words: list[str]) -> None:
-    seg_words = words[segment.start:segment.end]
+    seg_words = words[segment.start : segment.end]
     rather = "plutot" in seg_words or "rather" in seg_words
     elements = segment.elements
     for n, element in enumerate(elements):
         if not isinstance(element, Q):
             continue
-        before = tuple(words[max(0, element.start - 3):element.start])
+        before = tuple(words[max(0, element.start - 3) : element.start])
         for phrase in OLD_QUANTITY:
-            if before[-len(phrase):] == phrase and (phrase != ("que",) or rather) and (
-                    phrase != ("than",) or rather):
+            if (
+                before[-len(phrase) :] == phrase
+                and (phrase != ("que",) or rather)
+                and (phrase != ("than",) or rather)
+            ):
                 element.old = True
-                if n + 1 < len(elements) and isinstance(elements[n + 1], P) and _adjacent(
-                        words, element.end, elements[n + 1].start):
+                if (
+                    n + 1 < len(elements)
+                    and isinstance(elements[n + 1], P)
+                    and _adjacent(words, element.end, elements[n + 1].start)
+                ):
                     elements[n + 1].old = True  # type: ignore[union-attr]
-        after = words[element.end:element.end + 2]
+        after = words[element.end : element.end + 2]
         if after and (after[0] in SELF_CORRECTION or after[:2] == [".", "non"]):
             element.dropped = True
 
@@ -324,44 +399,68 @@ def _adjacent(words: list[str], end: int, start: int, *, postfix: bool = False) 
 
 
 def _bind_prefix(live: list[Q | P], words: list[str]) -> None:
-    for left, right in zip(live, live[1:], strict=False):
-        if isinstance(left, Q) and isinstance(right, P) and not left.bound and right.qty is None \
-                and _adjacent(words, left.end, right.start):
+    for left, right in itertools.pairwise(live):
+        if (
+            isinstance(left, Q)
+            and isinstance(right, P)
+            and not left.bound
+            and right.qty is None
+            and _adjacent(words, left.end, right.start)
+        ):
             right.qty, left.bound = left, True
 
 
 def _bind_postfix(live: list[Q | P], words: list[str]) -> None:
-    for left, right in zip(live, live[1:], strict=False):
-        if isinstance(left, P) and isinstance(right, Q) and left.qty is None and not right.bound \
-                and not right.article and _adjacent(words, left.end, right.start, postfix=True):
+    for left, right in itertools.pairwise(live):
+        if (
+            isinstance(left, P)
+            and isinstance(right, Q)
+            and left.qty is None
+            and not right.bound
+            and not right.article
+            and _adjacent(words, left.end, right.start, postfix=True)
+        ):
             left.qty, right.bound = right, True
 
 
 def _bind_weight(live: list[Q | P], words: list[str]) -> None:
     """ "une aile de raie de 500 g": the weight after a counted product wins for kg products."""
-    for left, right in zip(live, live[1:], strict=False):
-        if isinstance(left, P) and isinstance(right, Q) and left.qty is not None \
-                and not right.bound and right.amount.dimension == "mass" \
-                and _adjacent(words, left.end, right.start):
+    for left, right in itertools.pairwise(live):
+        if (
+            isinstance(left, P)
+            and isinstance(right, Q)
+            and left.qty is not None
+            and not right.bound
+            and right.amount.dimension == "mass"
+            and _adjacent(words, left.end, right.start)
+        ):
             left.extra, right.bound = right, True
 
 
 # --- 5. intents ------------------------------------------------------------------------------
 
 
-def _intents(segment: Segment, sentence: Sentence, words: list[str], index: ProductIndex,
-             ctx: ParseContext, draft: Draft) -> None:
+def _intents(
+    segment: Segment,
+    sentence: Sentence,
+    words: list[str],
+    index: ProductIndex,
+    ctx: ParseContext,
+    draft: Draft,
+) -> None:
     products = [e for e in segment.elements if isinstance(e, P)]
     if not products:
         return
-    seg_words = words[segment.start:segment.end]
-    sentence_words = words[sentence.start:sentence.end]
-    if sentence.question and not sentence.request and not (
-            FIRST_PERSON.intersection(sentence_words) and any(p.qty for p in products)):
+    seg_words = words[segment.start : segment.end]
+    sentence_words = words[sentence.start : sentence.end]
+    if (
+        sentence.question
+        and not sentence.request
+        and not (FIRST_PERSON.intersection(sentence_words) and any(p.qty for p in products))
+    ):
         draft.asked.extend(p.code for p in products)
         return
-    if any(w in PAST for w in seg_words) or _is_reference(seg_words) or _about_last_week(
-            seg_words):
+    if any(w in PAST for w in seg_words) or _is_reference(seg_words) or _about_last_week(seg_words):
         draft.seen.extend((p.start, p.code) for p in products)
         return
     if _swap(segment, sentence, words, ctx, draft):
@@ -371,8 +470,11 @@ def _intents(segment: Segment, sentence: Sentence, words: list[str], index: Prod
     for product in products:
         if product.old:
             continue
-        if _negated(words, product, segment) or (removing and product.qty is None) or (
-                removing and any(w in REMOVE for w in seg_words)):
+        if (
+            _negated(words, product, segment)
+            or (removing and product.qty is None)
+            or (removing and any(w in REMOVE for w in seg_words))
+        ):
             draft.actions.append(Removal(product.code))
         elif product.qty is not None:
             _item(product, mode, index, draft)
@@ -386,17 +488,19 @@ def _intents(segment: Segment, sentence: Sentence, words: list[str], index: Prod
 def _about_last_week(seg_words: list[str]) -> bool:
     """ "les 2 soles de samedi dernier": talk about last week, unless ordered "comme" it."""
     text = " " + " ".join(seg_words) + " "
-    return _has(text, LAST_WEEK_P) and not _has(text, ("comme", "like", "as", "same", "pareil",
-                                                        "meme"))
+    return _has(text, LAST_WEEK_P) and not _has(
+        text, ("comme", "like", "as", "same", "pareil", "meme")
+    )
 
 
 def _is_reference(seg_words: list[str]) -> bool:
-    pairs = set(zip(seg_words, seg_words[1:], strict=False))
+    pairs = set(itertools.pairwise(seg_words))
     return any(tuple(r[:2]) in pairs for r in REFERENCE)
 
 
-def _mode(seg_words: list[str], sentence_words: list[str], words: list[str],
-          segment: Segment) -> str:
+def _mode(
+    seg_words: list[str], sentence_words: list[str], words: list[str], segment: Segment
+) -> str:
     scope = seg_words if any(w in ADD or w in SET for w in seg_words) else sentence_words
     if any(w in SET for w in scope) and not any(w in ADD for w in seg_words):
         return "set"
@@ -413,9 +517,24 @@ def _mode(seg_words: list[str], sentence_words: list[str], words: list[str],
 def _negated(words: list[str], product: P, segment: Segment) -> bool:
     if product.qty is not None and product.qty.start < product.start:
         return False
-    before = words[max(segment.start, product.start - 4):product.start]
-    while before and before[-1] in ("de", "d'", "d", "les", "la", "le", "l'", "the", "any",
-                                    "more", "des", "du", "mes", "my", "of"):
+    before = words[max(segment.start, product.start - 4) : product.start]
+    while before and before[-1] in (
+        "de",
+        "d'",
+        "d",
+        "les",
+        "la",
+        "le",
+        "l'",
+        "the",
+        "any",
+        "more",
+        "des",
+        "du",
+        "mes",
+        "my",
+        "of",
+    ):
         before.pop()
     return bool(before) and before[-1] in NEGATION | {"sans", "without"}
 
@@ -433,6 +552,9 @@ def _item(product: P, mode: str, index: ProductIndex, draft: Draft) -> None:
     info = index.products[product.code]
     q = product.qty
     assert q is not None
+    if q.huge:
+        draft.actions.append(Ask("vague", product.code, mode=mode))
+        return
     if q.choice:
         options = tuple(_fmt(v) for v in q.choice)
         draft.actions.append(Ask("choice", product.code, options=options, mode=mode))
@@ -449,7 +571,8 @@ def _item(product: P, mode: str, index: ProductIndex, draft: Draft) -> None:
 
 def _said(amount: Amount) -> str:
     unit = {"mass": "kg", "volume": "l", "dozen": "dz", "piece": "pc"}.get(
-        amount.dimension or "", "")
+        amount.dimension or "", ""
+    )
     return f"{_fmt(amount.value * amount.factor)} {unit}".strip()
 
 
@@ -457,14 +580,15 @@ def _fmt(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _swap(segment: Segment, sentence: Sentence, words: list[str], ctx: ParseContext,
-          draft: Draft) -> bool:
-    sentence_words = words[sentence.start:sentence.end]
+def _swap(
+    segment: Segment, sentence: Sentence, words: list[str], ctx: ParseContext, draft: Draft
+) -> bool:
+    sentence_words = words[sentence.start : sentence.end]
     text = " ".join(sentence_words)
     products = [e for e in segment.elements if isinstance(e, P)]
     if any(w in SWAP for w in sentence_words) and len(products) >= 2:
         old, new = products[0], products[-1]
-        link = words[old.end:new.start]
+        link = words[old.end : new.start]
         if any(w in SWAP_LINK for w in link):
             draft.actions.append(Removal(old.code))
             _swap_in(new, old, ctx, draft)
@@ -506,18 +630,24 @@ class _Pending:
 # --- 6. orphans ------------------------------------------------------------------------------
 
 
-def _orphans(segments: list[Segment], sentences: list[Sentence], words: list[str],
-             index: ProductIndex, ctx: ParseContext, draft: Draft) -> None:
+def _orphans(
+    segments: list[Segment],
+    sentences: list[Sentence],
+    words: list[str],
+    index: ProductIndex,
+    ctx: ParseContext,
+    draft: Draft,
+) -> None:
     has_products = any(isinstance(e, P) for s in segments for e in s.elements)
     for segment in segments:
         sentence = sentences[segment.sentence]
         if sentence.question and not sentence.request:
             continue
-        seg_words = words[segment.start:segment.end]
+        seg_words = words[segment.start : segment.end]
         if any(w in PAST for w in seg_words):
             continue
         for q in segment.elements:
-            if not isinstance(q, Q) or q.bound or q.old or q.dropped or q.article:
+            if not isinstance(q, Q) or q.bound or q.old or q.dropped or q.article or q.huge:
                 continue
             if _correction(q, segment, words, index, ctx, draft):
                 continue
@@ -533,15 +663,16 @@ def _answer_value(q: Q) -> Decimal:
     return q.amount.value * q.amount.factor if q.amount.dimension else q.amount.value
 
 
-def _correction(q: Q, segment: Segment, words: list[str], index: ProductIndex,
-                ctx: ParseContext, draft: Draft) -> bool:
+def _correction(
+    q: Q, segment: Segment, words: list[str], index: ProductIndex, ctx: ParseContext, draft: Draft
+) -> bool:
     """ "donc 2 douzaines", "euh non 250 g", "(total 2 kg)": restate the last item.
 
     With no product in the message, "finalement 3 au lieu de 2" changes the only
     product of the member's order.
     """
-    before = words[max(0, q.start - 3):q.start]
-    after = words[q.end:q.end + 2]
+    before = words[max(0, q.start - 3) : q.start]
+    after = words[q.end : q.end + 2]
     restate = any(w in RESTATE for w in before)
     replacing = any(isinstance(e, Q) and e.old for e in segment.elements)
     fix = restate or replacing or any(w in SELF_CORRECTION or w in SET for w in before + after)
@@ -565,8 +696,9 @@ def _correction(q: Q, segment: Segment, words: list[str], index: ProductIndex,
     return True
 
 
-def _from_context(q: Q, seg_words: list[str], index: ProductIndex, ctx: ParseContext,
-                  draft: Draft) -> bool:
+def _from_context(
+    q: Q, seg_words: list[str], index: ProductIndex, ctx: ParseContext, draft: Draft
+) -> bool:
     """ "j'en prends deux" after "il reste des soles ?": the product just asked about."""
     if q.amount.dimension is None and not any(w in TAKE for w in seg_words):
         return False
@@ -586,8 +718,14 @@ def _from_context(q: Q, seg_words: list[str], index: ProductIndex, ctx: ParseCon
 # --- whole-message readings -----------------------------------------------------------------
 
 
-def _whole_message(flat: str, words: list[str], mentions: list[Mention],
-                   sentences: list[Sentence], ctx: ParseContext, draft: Draft) -> None:
+def _whole_message(
+    flat: str,
+    words: list[str],
+    mentions: list[Mention],
+    sentences: list[Sentence],
+    ctx: ParseContext,
+    draft: Draft,
+) -> None:
     if draft.actions:
         return
     word_set = set(words)
@@ -610,16 +748,16 @@ def _whole_message(flat: str, words: list[str], mentions: list[Mention],
 
 
 def _cancels_all(words: list[str], flat: str) -> bool:
-    """ "j'annule tout", "annuler toute ma commande", "cancel my order" (not "drop table orders")."""
+    """ "j'annule tout", "annule toute ma commande", "cancel my order"; not "drop table orders"."""
     if " pas de commande " in flat or " no order " in flat:
         return True
     for i, word in enumerate(words):
         if word not in REMOVE:
             continue
-        after = words[i + 1:i + 5]
+        after = words[i + 1 : i + 5]
         if set(after) & EVERYTHING:
             return True
-        for a, b in zip(after, after[1:], strict=False):
+        for a, b in itertools.pairwise(after):
             if a in POSSESSIVE and b in ALL_WORDS:
                 return True
     return False
@@ -634,18 +772,28 @@ def _copy_name(flat: str) -> str | None:
     return None
 
 
-def _unknown_products(segments: list[Segment], sentences: list[Sentence],
-                      tokens: list[Token], draft: Draft) -> None:
+def _unknown_products(
+    segments: list[Segment], sentences: list[Sentence], tokens: list[Token], draft: Draft
+) -> None:
     """ "du saumon si possible": ordered, but not in the catalogue."""
     words = [t.text for t in tokens]
-    ordering = any(isinstance(a, Item | Ask) for a in draft.actions) or len(words) <= 4 or any(
-        w in ORDER_VERBS for w in words)
+    ordering = (
+        any(isinstance(a, Item | Ask) for a in draft.actions)
+        or len(words) <= 4
+        or any(w in ORDER_VERBS for w in words)
+    )
     for segment in segments:
         if sentences[segment.sentence].question:
             continue
         for q in segment.elements:
-            if isinstance(q, Q) and not q.bound and not q.old and not q.dropped \
-                    and not q.article and q.amount.dimension is not None:
+            if (
+                isinstance(q, Q)
+                and not q.bound
+                and not q.old
+                and not q.dropped
+                and not q.article
+                and q.amount.dimension is not None
+            ):
                 word = _next_word(words, q.end)
                 if word:
                     draft.actions.append(NotInCatalog(word))
@@ -664,8 +812,16 @@ def _next_word(words: list[str], start: int, *, strict: bool = False) -> str | N
     if j >= len(words):
         return None
     word = words[j]
-    known = word in STOPWORDS or word in UNIT_WORDS or word in LINKS or word in SET \
-        or word in ADD or word in REMOVE or word in TAKE or word in NEGATION
+    known = (
+        word in STOPWORDS
+        or word in UNIT_WORDS
+        or word in LINKS
+        or word in SET
+        or word in ADD
+        or word in REMOVE
+        or word in TAKE
+        or word in NEGATION
+    )
     if known or not word.isalpha() or len(word) < 4:
         return None
     return word
@@ -695,8 +851,9 @@ def _merge(actions: list[Action]) -> list[Action]:
         if isinstance(action, Item):
             for n, earlier in enumerate(merged):
                 if isinstance(earlier, Item) and earlier.product == action.product:
-                    merged[n] = Item(action.product, earlier.quantity + action.quantity,
-                                     earlier.mode)
+                    merged[n] = Item(
+                        action.product, earlier.quantity + action.quantity, earlier.mode
+                    )
                     break
             else:
                 merged.append(action)

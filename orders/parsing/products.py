@@ -19,8 +19,27 @@ from orders.parsing.lexicon import STOPWORDS, TRANSLATIONS, UNIT_WORDS
 from orders.parsing.text import Token, fold, stem, tokenize
 
 # Words dropped from both sides of a match: "noix DE saint-jacques".
-_GLUE = frozenset({"de", "d'", "d", "du", "des", "la", "le", "les", "l", "l'", "of", "the", "a",
-                   "en", "au", "aux", "-"})
+_GLUE = frozenset(
+    {
+        "de",
+        "d'",
+        "d",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "l",
+        "l'",
+        "of",
+        "the",
+        "a",
+        "en",
+        "au",
+        "aux",
+        "-",
+    }
+)
 _SYNONYMS = {"st": "saint", "ste": "sainte", "oeuf": "oeuf"}
 _PACK = re.compile(
     r"(?P<approx>~|env\.?|environ|approx\.?|about|ca\.?)?\s*"
@@ -56,16 +75,35 @@ class ProductInfo:
     piece_word: str = ""
 
     @classmethod
-    def build(cls, code: str, name: str, unit: str, price: Decimal,
-              aliases: Iterable[str] = (), available: bool = True,
-              stock_limit: Decimal | None = None) -> ProductInfo:
+    def build(
+        cls,
+        code: str,
+        name: str,
+        unit: str,
+        price: Decimal,
+        aliases: Iterable[str] = (),
+        available: bool = True,
+        stock_limit: Decimal | None = None,
+    ) -> ProductInfo:
         """Derive pack size and short label from the catalogue's name."""
         aliases = tuple(aliases)
         pack, approximate, container, piece_word = _pack_from_name(name)
         base = re.sub(r"\s*\(.*?\)", "", name).strip()
         label = aliases[0] if aliases else base
-        return cls(code, name, unit, price, aliases, available, stock_limit, pack,
-                   approximate, container, label or code, piece_word)
+        return cls(
+            code,
+            name,
+            unit,
+            price,
+            aliases,
+            available,
+            stock_limit,
+            pack,
+            approximate,
+            container,
+            label or code,
+            piece_word,
+        )
 
 
 def _pack_from_name(name: str) -> tuple[PackSize | None, bool, bool, str]:
@@ -81,9 +119,15 @@ def _pack_from_name(name: str) -> tuple[PackSize | None, bool, bool, str]:
     amount = Decimal(match.group("amount").replace(",", "."))
     unit = (match.group("unit") or "piece").rstrip("s")
     approximate = bool(match.group("approx")) or "~" in inside
-    scale = {"kg": ("mass", 1), "g": ("mass", Decimal("0.001")), "gr": ("mass", Decimal("0.001")),
-             "l": ("volume", 1), "litre": ("volume", 1), "cl": ("volume", Decimal("0.01")),
-             "ml": ("volume", Decimal("0.001"))}.get(unit, ("piece", 1))
+    scale = {
+        "kg": ("mass", 1),
+        "g": ("mass", Decimal("0.001")),
+        "gr": ("mass", Decimal("0.001")),
+        "l": ("volume", 1),
+        "litre": ("volume", 1),
+        "cl": ("volume", Decimal("0.01")),
+        "ml": ("volume", Decimal("0.001")),
+    }.get(unit, ("piece", 1))
     pack = PackSize(scale[0], amount * Decimal(scale[1]))
     piece = stem(match.group("piece") or "") if scale[0] == "piece" else ""
     return (None if approximate else pack), approximate, container, piece
@@ -171,8 +215,9 @@ class ProductIndex:
         return _fuzzy(stemmed, tuple(self._vocab)) or stemmed
 
 
-def _keep(ranked: dict[tuple[str, ...], tuple[int, str]], words: tuple[str, ...], rank: int,
-          code: str) -> None:
+def _keep(
+    ranked: dict[tuple[str, ...], tuple[int, str]], words: tuple[str, ...], rank: int, code: str
+) -> None:
     if words and (words not in ranked or ranked[words][0] > rank):
         ranked[words] = (rank, code)
 

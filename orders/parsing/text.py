@@ -17,13 +17,36 @@ from text_to_num import alpha2digit
 
 # Punctuation is kept; everything else that is not a letter or a digit
 # (emoji, symbols, control characters) becomes a space.
-_CHAR_MAP = str.maketrans({
-    "’": "'", "‘": "'", "`": "'", "´": "'", "×": " x ", "*": " x ",
-    "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss",
-    "½": " 0.5 ", "¼": " 0.25 ", "¾": " 0.75 ", "…": " . ", "–": "-", "—": "-",
-    "\r": "\n", "\t": " ", "€": " eur ", "$": " eur ", "£": " eur ", "°": " ",
-    "«": " ", "»": " ", '"': " ",
-})
+_CHAR_MAP = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "`": "'",
+        "´": "'",
+        "×": " x ",
+        "*": " x ",
+        "œ": "oe",
+        "Œ": "oe",
+        "æ": "ae",
+        "Æ": "ae",
+        "ß": "ss",
+        "½": " 0.5 ",
+        "¼": " 0.25 ",
+        "¾": " 0.75 ",
+        "…": " . ",
+        "–": "-",
+        "—": "-",
+        "\r": "\n",
+        "\t": " ",
+        "€": " eur ",
+        "$": " eur ",
+        "£": " eur ",
+        "°": " ",
+        "«": " ",
+        "»": " ",
+        '"': " ",
+    }
+)
 
 
 _MIXED_FRACTION = re.compile(r"(\d+)\s*([½¼¾])")
@@ -53,23 +76,29 @@ _NOISE_PARTS = {
     "phone": r"(?:\+\d{1,3}[\s.-]?)?(?:\(?0\)?[\s.-]?)?\d(?:[\s.-]?\d{2}){4}\b",
     "time": r"\b\d{1,2}\s?h\s?\d{0,2}\b(?!\s?(?:kg|g)\b)|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b",
     "price": r"\b\d+(?:[.,]\d+)?\s*(?:eur|euros?)\b(?:\s*(?:/|le|la|les|par|the|a|per)\s*"
-             r"(?:kg|kilo|g|pot|piece|douzaine|dz|bocal|bouteille|litre|l)\b)?"
-             r"|\beur\s*\d+(?:[.,]\d+)?",
+    r"(?:kg|kilo|g|pot|piece|douzaine|dz|bocal|bouteille|litre|l)\b)?"
+    r"|\beur\s*\d+(?:[.,]\d+)?",
     "size": r"\bn\s?o?\s?(?P<size>\d+)\b|\bnumero\s+(?P<number>\d+)\b",
     "address": r"\b\d+\s?(?:bis|ter)?,?\s+(?:rue|av|avenue|bd|boulevard|place|allee|impasse|"
-               r"chemin|quai|square|villa|street|road|rd|lane)\b",
+    r"chemin|quai|square|villa|street|road|rd|lane)\b",
     "rank": r"\b\d+(?:e|eme|er|ere|nd|rd|th|st)\b",
     "date": r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
-            r"wednesday|thursday|friday|saturday|sunday|le|the)\s+\d{1,2}\b"
-            r"(?!\s?(?:kg|kilos?|g|gr|grammes?|douzaines?|dz|x))"
-            r"|\b\d{1,2}\s+(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|"
-            r"octobre|novembre|decembre|january|february|march|april|may|june|july|"
-            r"august|september|october|november|december)\b"
-            r"|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b(?<!\b1/2)(?<!\b1/4)(?<!\b3/4)",
+    r"wednesday|thursday|friday|saturday|sunday|le|the)\s+\d{1,2}\b"
+    r"(?!\s?(?:kg|kilos?|g|gr|grammes?|douzaines?|dz|x))"
+    r"|\b\d{1,2}\s+(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|"
+    r"octobre|novembre|decembre|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\b"
+    r"|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b(?<!\b1/2)(?<!\b1/4)(?<!\b3/4)",
 }
 _NOISE = re.compile("|".join(f"(?P<{k}_>{v})" for k, v in _NOISE_PARTS.items()))
-_NOISE_WORDS = {"phone_": " ", "time_": " ", "price_": " prix ", "address_": " adresse ",
-                "rank_": " rang ", "date_": " date "}
+_NOISE_WORDS = {
+    "phone_": " ",
+    "time_": " ",
+    "price_": " prix ",
+    "address_": " adresse ",
+    "rank_": " rang ",
+    "date_": " date ",
+}
 
 
 def _noise(match: re.Match[str]) -> str:
@@ -82,11 +111,17 @@ _DIGIT = re.compile(r"\d")
 
 # Phrases of quantity that number-word libraries leave alone.
 _BEFORE_NUMBERS = [
-    ("demi", re.compile(r"\b(?:une?|1)\s+demi[- ]?(douzaines?|kilos?|kg|litres?|livres?)\b"),
-     r" 0.5 \1 "),
+    (
+        "demi",
+        re.compile(r"\b(?:une?|1)\s+demi[- ]?(douzaines?|kilos?|kg|litres?|livres?)\b"),
+        r" 0.5 \1 ",
+    ),
     ("demi", re.compile(r"\bdemi[- ](douzaine|kilo|litre)\b"), r" 0.5 \1 "),
-    ("half", re.compile(r"\b(?:a\s+)?half\s+(?:a\s+)?(dozen|kilo|kg|litre|liter|pound)\b"),
-     r" 0.5 \1 "),
+    (
+        "half",
+        re.compile(r"\b(?:a\s+)?half\s+(?:a\s+)?(dozen|kilo|kg|litre|liter|pound)\b"),
+        r" 0.5 \1 ",
+    ),
     ("couple", re.compile(r"\ba\s+couple\s+of\b"), " 2 "),
     ("second", re.compile(r"\ba\s+second\b"), " 1 more "),
     ("2nd", re.compile(r"\ba\s+2nd\b"), " 1 more "),
@@ -94,7 +129,8 @@ _BEFORE_NUMBERS = [
 ]
 _AND_A_HALF = re.compile(
     r"\b(\d+)(?:\.(\d+))?\s?(kilos?|kg|litres?|liters?|douzaines?|dozens?|livres?|pounds?|l)"
-    r"\s+(?:et\s+demie?|and\s+a\s+half)\b")
+    r"\s+(?:et\s+demie?|and\s+a\s+half)\b"
+)
 
 
 def _plus_half(match: re.Match[str]) -> str:
@@ -103,18 +139,32 @@ def _plus_half(match: re.Match[str]) -> str:
 
 
 _AFTER_NUMBERS = [
+    (
+        "a",
+        re.compile(
+            r"\b(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|box|"
+            r"bag|tin|punnet|tub|lb)\b"
+        ),
+        r" 1 \2 ",
+    ),
     (",", re.compile(r"\b(\d+),(\d{1,3})(?!\d)"), r"\1.\2"),  # 1,5 kg
-    ("k", re.compile(r"\b(\d+)\s?(?:kg|kilos?)\s?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|"
-                     r"svp|merci|stp|s'il|please|pls|au lieu|instead|et pas|pas|plutot|de|d'|of))"),
-     lambda m: f" {m.group(1)}.{m.group(2)} kg "),
+    (
+        "k",
+        re.compile(
+            r"\b(\d+)\s?(?:kg|kilos?)\s?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|"
+            r"svp|merci|stp|s'il|please|pls|au lieu|instead|et pas|pas|plutot|de|d'|of))"
+        ),
+        lambda m: f" {m.group(1)}.{m.group(2)} kg ",
+    ),
     ("demi", _AND_A_HALF, _plus_half),
     ("half", _AND_A_HALF, _plus_half),
-    ("/", re.compile(r"(?<![\d/])([1-3])/([2-4])(?![\d/])"),
-     lambda m: f" {(Decimal(m.group(1)) / Decimal(m.group(2))).normalize()} "),
+    (
+        "/",
+        re.compile(r"(?<![\d/])([1-3])/([2-4])(?![\d/])"),
+        lambda m: f" {(Decimal(m.group(1)) / Decimal(m.group(2))).normalize()} ",
+    ),
     ("", re.compile(r"\b(\d+(?:\.\d+)?)([a-z]+)"), r"\1 \2"),  # 2kg -> 2 kg, 2x -> 2 x
     ("x", re.compile(r"\bx(\d)"), r"x \1"),
-    ("a", re.compile(r"\b(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|box|"
-                     r"bag|tin|punnet|tub|lb)\b"), r" 1 \2 "),
 ]
 
 

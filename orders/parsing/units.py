@@ -28,7 +28,8 @@ class Amount:
 
 def to_catalog_unit(amount: Amount, product: ProductInfo) -> Decimal | None:
     """Return the amount in the product's unit, or None when a person would have to ask."""
-    value, dim, unit, pack = amount.value * amount.factor, amount.dimension, product.unit, product.pack
+    value, dim = amount.value * amount.factor, amount.dimension
+    unit, pack = product.unit, product.pack
     if dim is None:
         return _bare(amount, product)
     if dim == "mass":
@@ -54,8 +55,12 @@ def to_catalog_unit(amount: Amount, product: ProductInfo) -> Decimal | None:
     if dim == "bunch":
         return value if unit == "bunch" else None
     if dim == "container":
-        if pack and pack.dimension == "piece" and product.piece_word \
-                and stem(amount.word) == product.piece_word:
+        if (
+            pack
+            and pack.dimension == "piece"
+            and product.piece_word
+            and stem(amount.word) == product.piece_word
+        ):
             return value / pack.amount  # "2 pots" of "Riz au lait (lot de 2 pots)"
         if unit == "litre":
             return value * (pack.amount if pack and pack.dimension == "volume" else 1)

@@ -20,8 +20,15 @@ def display_name(author_id: str) -> str:
 class Chat:
     """One thread bound to a club; every message gets a fresh id and a later timestamp."""
 
-    def __init__(self, app: App, club_id: int, *, platform: str = "test",
-                 chat_id: str = "chat-1", start: datetime = START) -> None:
+    def __init__(
+        self,
+        app: App,
+        club_id: int,
+        *,
+        platform: str = "test",
+        chat_id: str = "chat-1",
+        start: datetime = START,
+    ) -> None:
         self.app = app
         self.club_id = club_id
         self.platform = platform
@@ -31,16 +38,28 @@ class Chat:
         self.sent: list[InboundMessage] = []
         self.outcomes: list[Outcome] = []
 
-    def message(self, text: str, author: str = "u-laure", name: str | None = None,
-                id: str | None = None, reply_to: str | None = None,
-                edit_of: str | None = None) -> InboundMessage:
+    def message(
+        self,
+        text: str,
+        author: str = "u-laure",
+        name: str | None = None,
+        id: str | None = None,
+        reply_to: str | None = None,
+        edit_of: str | None = None,
+    ) -> InboundMessage:
         """Build the next message of the thread without delivering it."""
         self._count += 1
         return InboundMessage(
-            platform=self.platform, chat_id=self.chat_id, message_id=id or f"t{self._count}",
-            author_id=author, author_name=name or display_name(author), text=text,
-            sent_at=self._start + timedelta(minutes=self._count), edit_of=edit_of,
-            reply_to=reply_to)
+            platform=self.platform,
+            chat_id=self.chat_id,
+            message_id=id or f"t{self._count}",
+            author_id=author,
+            author_name=name or display_name(author),
+            text=text,
+            sent_at=self._start + timedelta(minutes=self._count),
+            edit_of=edit_of,
+            reply_to=reply_to,
+        )
 
     def deliver(self, message: InboundMessage) -> Outcome:
         """Hand a message to the core, as a transport would (also for redeliveries)."""
@@ -49,15 +68,27 @@ class Chat:
         self.outcomes.append(outcome)
         return outcome
 
-    def send(self, text: str, author: str = "u-laure", name: str | None = None,
-             id: str | None = None, reply_to: str | None = None,
-             edit_of: str | None = None) -> Outcome:
+    def send(
+        self,
+        text: str,
+        author: str = "u-laure",
+        name: str | None = None,
+        id: str | None = None,
+        reply_to: str | None = None,
+        edit_of: str | None = None,
+    ) -> Outcome:
         """Say something and return the whole outcome."""
         return self.deliver(self.message(text, author, name, id, reply_to, edit_of))
 
-    def say(self, text: str, author: str = "u-laure", name: str | None = None,
-            id: str | None = None, reply_to: str | None = None,
-            edit_of: str | None = None) -> list[str]:
+    def say(
+        self,
+        text: str,
+        author: str = "u-laure",
+        name: str | None = None,
+        id: str | None = None,
+        reply_to: str | None = None,
+        edit_of: str | None = None,
+    ) -> list[str]:
         """Say something and return the texts of the bot's replies."""
         outcome = self.send(text, author, name, id, reply_to, edit_of)
         return [reply.text for reply in outcome.replies]
@@ -84,6 +115,7 @@ def verify_dialog(chat: Chat, steps: Sequence[Step]) -> None:
         replies = chat.say(text, author=author)
         where = f"step {number} ({author}: {text!r})"
         assert len(replies) == len(expected), (
-            f"{where}: expected {len(expected)} replies {list(expected)!r}, got {replies!r}")
+            f"{where}: expected {len(expected)} replies {list(expected)!r}, got {replies!r}"
+        )
         for wanted, reply in zip(expected, replies, strict=True):
             assert wanted in reply, f"{where}: {wanted!r} not in reply {reply!r}"
