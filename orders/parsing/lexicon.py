@@ -543,5 +543,16 @@ LAST_WEEK = (
     "samedi dernier",
 )
 STOPWORDS = frozenset(
-    ["a", "ai", "aie", "alors", "au", "aux", "avec", "avez", "avoir", "b", "bien", "bjr", "bonjour", "bonsoir", "bonne", "c", "ca", "ce", "cela", "ces", "cet", "cette", "charles", "cher", "chere", "chez", "ci", "coucou", "d", "da", "dans", "de", "des", "dire", "dit", "dois", "donc", "du", "e", "elle", "elles", "en", "encore", "est", "et", "etre", "eu", "fait", "faut", "hello", "hey", "hi", "il", "ils", "j", "je", "jusqu", "l", "la", "le", "les", "leur", "lui", "m", "ma", "madame", "mais", "me", "merci", "mes", "moi", "mon", "monsieur", "n", "ne", "nos", "notre", "nous", "on", "ou", "oui", "par", "pas", "peu", "peut", "plus", "pour", "pourrais", "quand", "que", "qui", "quoi", "s", "sa", "salut", "se", "ses", "si", "slt", "son", "sont", "suis", "sur", "svp", "stp", "t", "ta", "te", "tes", "toi", "ton", "tous", "tout", "tres", "tu", "un", "une", "vos", "votre", "vous", "y", "yo", "the", "an", "and", "or", "of", "for", "to", "in", "on", "at", "be", "is", "are", "it", "this", "that", "with", "my", "me", "i", "you", "we", "our", "your", "please", "pls", "thanks", "thank", "cheers", "hi", "hello", "morning", "all", "x", "ok", "okay", "yes", "no", "so", "then", "just", "also", "can", "could", "would", "like", "some", "any", "much", "many", "have", "has", "had", "do", "does", "did", "will", "coup", "monde", "personnes", "personne", "people", "pers", "fois", "semaine", "semaines", "jours", "enfants", "kids", "min", "minutes", "heures", "ans", "gens", "voisin", "voisine", "voisins", "voisines", "parents", "mere", "pere", "fille", "fils"]
+    """
+a ai aie alors au aux avec avez avoir b bien bjr bonjour bonsoir bonne c ca ce cela ces cet
+cette charles cher chere chez ci coucou d da dans de des dire dit dois donc du e elle elles en
+encore est et etre eu fait faut hello hey hi il ils j je jusqu l la le les leur lui m ma madame
+mais me merci mes moi mon monsieur n ne nos notre nous on ou oui par pas peu peut plus pour
+pourrais quand que qui quoi s sa salut se ses si slt son sont suis sur svp stp t ta te tes toi
+ton tous tout tres tu un une vos votre vous y yo the an and or of for to in on at be is are it
+this that with my me i you we our your please pls thanks thank cheers hi hello morning all x ok
+okay yes no so then just also can could would like some any much many have has had do does did
+will coup monde personnes personne people pers fois semaine semaines jours enfants kids min
+minutes heures ans gens voisin voisine voisins voisines parents mere pere fille fils
+""".split()
 )
