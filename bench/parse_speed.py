@@ -121,20 +121,38 @@ def _rename(prefix: str, message_id: str | None) -> str | None:
     return None if message_id is None else prefix + message_id
 
 
-def run(app: App, clubs: list[Club], total: int) -> tuple[list[float], Counter[str]]:
-    """Handle ``total`` messages; return each message's handling time and the outcome kinds."""
+def run(
+    app: App, clubs: list[Club], total: int, batch: int = 1
+) -> tuple[list[float], Counter[str]]:
+    """Handle ``total`` messages; return each message's handling time and the outcome kinds.
+
+    With ``batch`` > 1, messages go through ``handle_batch`` in groups (one commit per
+    group) and each message of a group is charged an equal share of its time.
+    """
     for club in clubs:
         app.import_catalog(club.catalog, bind=(PLATFORM, club.chat_id))
     durations: list[float] = []
     kinds: Counter[str] = Counter()
     clock = time.perf_counter
+    pending: list[InboundMessage] = []
     for message in stream(clubs):
-        if len(durations) >= total:
+        if len(durations) + len(pending) >= total:
             break
+        pending.append(message)
+        if len(pending) < batch:
+            continue
         started = clock()
-        outcome = app.bot.handle(message)
-        durations.append(clock() - started)
-        kinds[outcome.kind] += 1
+        outcomes = app.bot.handle_batch(pending) if batch > 1 else [app.bot.handle(pending[0])]
+        share = (clock() - started) / len(pending)
+        durations.extend([share] * len(pending))
+        kinds.update(outcome.kind for outcome in outcomes)
+        pending = []
+    if pending:
+        started = clock()
+        outcomes = app.bot.handle_batch(pending)
+        share = (clock() - started) / len(pending)
+        durations.extend([share] * len(pending))
+        kinds.update(outcome.kind for outcome in outcomes)
     return durations, kinds
 
 
@@ -186,7 +204,16 @@ def main(argv: list[str] | None = None) -> int:
         "--database",
         help="SQLAlchemy URL of the ledger (default: a fresh SQLite file in a temporary directory)",
     )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=1,
+        help="messages per transaction: 1 (default) commits each message, as a live thread "
+        "does; N > 1 uses handle_batch (group commit), as polling or an import does",
+    )
     args = parser.parse_args(argv)
+    if args.batch < 1:
+        parser.error("--batch must be at least 1")
     if args.messages < 1:
         parser.error("--messages must be at least 1")
     clubs = load_clubs(FIXTURES)
@@ -198,9 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         app = build_app(Settings(database_url=database))
         try:
-            durations, kinds = run(app, clubs, args.messages)
+            durations, kinds = run(app, clubs, args.messages, args.batch)
         finally:
             app.close()
+        print(f"batch:               {args.batch} message(s) per transaction")
         summary = report(durations, kinds, time.perf_counter() - started, database)
     print(summary)
     return 0

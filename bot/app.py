@@ -37,6 +37,7 @@ class App:
         return result
 
     def close(self) -> None:
+        self.bot.close()
         self.engine.dispose()
 
 

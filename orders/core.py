@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy.engine import Connection, Engine
@@ -17,7 +18,7 @@ from orders import ledger
 from orders.catalog_view import CatalogView, load_view
 from orders.commands import run_command
 from orders.messages import InboundMessage, Outcome, Reply
-from orders.parsing import ParseContext, parse
+from orders.parsing import ParseContext, mentions, parse
 from orders.planning import apply_actions
 from orders.replies import Renderer, plain
 from orders.turn import Turn
@@ -42,7 +43,10 @@ class OrderBot:
         self.max_chars = max_chars
         self.default_locale = default_locale
         self._views: dict[int, CatalogView] = {}
-        self._members: dict[tuple[int, str, str], tuple[int, str]] = {}
+        self._conn: Connection | None = None
+        # (platform, chat, author) -> (club id, member id, display name); members are never
+        # deleted, so a cached id stays valid; the club id is checked on every message.
+        self._members: dict[tuple[str, str, str], tuple[int, int, str]] = {}
 
     def handle(self, message: InboundMessage) -> Outcome:
         """Handle one message exactly once and return what to post back."""
@@ -51,29 +55,62 @@ class OrderBot:
         except Exception:
             # Nothing was committed, so a redelivery of the message can still count.
             self._members.clear()
+            self.close()
             log.exception("failed platform=%s msg=%s", message.platform, message.message_id)
             outcome = Outcome(kind="error")
         _log(message, outcome)
         return outcome
 
+    def handle_batch(self, messages: Sequence[InboundMessage]) -> list[Outcome]:
+        """Handle messages that arrived together in one transaction (group commit).
+
+        For transports that receive messages in bursts (a polling batch, a chat
+        export, a replay): the same core path for each message, one commit for
+        all. If any message fails (a duplicate delivery included), nothing of the
+        batch is kept and every message is handled again on its own.
+        """
+        if len(messages) < 2:
+            return [self.handle(m) for m in messages]
+        conn = self._connection()
+        try:
+            with conn.begin():
+                outcomes = [self._handle(conn, m) for m in messages]
+        except Exception:
+            self._members.clear()
+            return [self.handle(m) for m in messages]
+        for message, outcome in zip(messages, outcomes, strict=True):
+            _log(message, outcome)
+        return outcomes
+
     def _attempt(self, message: InboundMessage) -> Outcome:
         """One transaction; the record's unique key is what makes a second delivery a no-op."""
         for _ in range(2):
+            conn = self._connection()
             try:
-                with self.engine.begin() as conn:
+                with conn.begin():
                     return self._handle(conn, message)
             except IntegrityError:
                 self._members.clear()
-                with self.engine.connect() as conn:
-                    if (
-                        ledger.find_record(
-                            conn, message.platform, message.chat_id, message.message_id
-                        )
-                        is not None
-                    ):
-                        return Outcome(duplicate=True, kind="duplicate")
+                known = ledger.find_record(
+                    conn, message.platform, message.chat_id, message.message_id
+                )
+                conn.rollback()
+                if known is not None:
+                    return Outcome(duplicate=True, kind="duplicate")
                 # Lost a race on something else (a new member, a new order): try once more.
         raise RuntimeError("the ledger refused the message twice")
+
+    def _connection(self) -> Connection:
+        """This bot's own connection: one per bot, so one bot per thread or worker."""
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            self._conn = self.engine.connect()
+        return self._conn
+
+    def close(self) -> None:
+        """Give the connection back to the engine's pool."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def view(self, conn: Connection, club: ledger.ClubRow) -> CatalogView:
         """Return the club's catalogue, reloaded only when it changed."""
@@ -84,29 +121,32 @@ class OrderBot:
         return cached
 
     def _handle(self, conn: Connection, message: InboundMessage) -> Outcome:
-        club = ledger.club_for_chat(conn, message.platform, message.chat_id)
         text = _CONTROL.sub(" ", message.text or "")[: self.max_chars]
+        name = plain(message.author_name, 80) or plain(message.author_id, 80)
+        key = (message.platform, message.chat_id, message.author_id)
+        cached = self._members.get(key)
+        club = ledger.club_for_chat(
+            conn, message.platform, message.chat_id, cached[1] if cached else None
+        )
         if club is None:
             return self._unbound(message, text)
         view = self.view(conn, club)
-        member_id, name = self._member(conn, club.id, message)
+        if cached is not None and cached[0] == club.id and cached[2] == name:
+            member_id, previous = cached[1], _previous(club)
+        else:
+            member_id, name, created = ledger.member_for(
+                conn, club.id, message.platform, message.author_id, name, message.sent_at
+            )
+            self._members[key] = (club.id, member_id, name)
+            previous = None if created else ledger.previous_record(conn, member_id)
         original = (
             ledger.find_record(conn, message.platform, message.chat_id, message.edit_of)
             if message.edit_of
             else None
         )
-        turn = Turn(
-            self,
-            conn,
-            club,
-            view,
-            member_id,
-            name,
-            view.role(message.platform, message.author_id),
-            message,
-            original,
-            text,
-        )
+        role = view.role(message.platform, message.author_id)
+        turn = Turn(self, conn, club, view, member_id, name, role, message, original, text)
+        turn.previous = previous
         if text.lstrip().startswith("/"):
             turn.store("command")
             outcome = run_command(turn, text.strip())
@@ -117,18 +157,6 @@ class OrderBot:
             outcome = self._order_message(turn)
         outcome.club, outcome.member_id = club.slug, member_id
         return outcome
-
-    def _member(self, conn: Connection, club_id: int, message: InboundMessage) -> tuple[int, str]:
-        name = plain(message.author_name, 80) or plain(message.author_id, 80)
-        key = (club_id, message.platform, message.author_id)
-        cached = self._members.get(key)
-        if cached is not None and cached[1] == name:
-            return cached
-        found = ledger.member_for(
-            conn, club_id, message.platform, message.author_id, name, message.sent_at
-        )
-        self._members[key] = found
-        return found
 
     def _unbound(self, message: InboundMessage, text: str) -> Outcome:
         if not text.lstrip().startswith("/"):
@@ -142,15 +170,17 @@ class OrderBot:
         window_id = turn.ensure_window()
         lines: dict[int, Decimal] = {}
         order_id = None
-        if window_id is not None:
+        if turn.club.lines is not None and window_id == turn.club.window_id:
+            order_id, lines = turn.club.order_id, turn.club.lines
+        elif window_id is not None:
             order_id, lines = ledger.order_lines(turn.conn, window_id, turn.member_id)
-        previous = ledger.previous_record(turn.conn, turn.member_id)
+        previous = turn.previous
         pending = None
         if previous is not None and previous[0] == "asked" and window_id is not None:
             pending = ledger.open_question(turn.conn, window_id, turn.member_id)
         ctx = _context(turn, previous, lines, pending)
         result = parse(turn.text, turn.view.index, ctx)
-        mentioned = ",".join(result.mentioned)
+        mentioned = None if result.mentioned is None else ",".join(result.mentioned)
         if not result.actions and turn.original is None:
             turn.store(result.kind, mentioned)
             return Outcome(kind=result.kind)
@@ -169,6 +199,12 @@ class OrderBot:
         )
 
 
+def _previous(club: ledger.ClubRow) -> tuple[str, str] | None:
+    if club.previous_kind is None:
+        return None
+    return club.previous_kind, club.previous_mentioned or ""
+
+
 def _context(
     turn: Turn, previous: tuple[str, str] | None, lines: dict[int, Decimal], pending: object
 ) -> ParseContext:
@@ -178,7 +214,10 @@ def _context(
     if message.reply_to:
         replied = ledger.find_record(turn.conn, message.platform, message.chat_id, message.reply_to)
         if replied is not None:
-            reply_products = tuple(c for c in replied.mentioned.split(",") if c)
+            if replied.mentioned is None:
+                reply_products = mentions(replied.text, turn.view.index)
+            else:
+                reply_products = tuple(c for c in replied.mentioned.split(",") if c)
             reply_to_member = replied.member_id != turn.member_id and replied.role == "member"
     recent: tuple[str, ...] = ()
     if previous is not None and previous[0] == "question":

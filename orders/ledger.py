@@ -1,9 +1,10 @@
 """Reading and writing the ledger on the hot path, with prebuilt Core statements.
 
-A member's order is the fold of the operations their messages asked for. A new
-message's operations come last, so they are applied to the current lines; an
-edit re-folds the whole order, its operations taking the place of those of the
-message it rewrites. Either way a duplicate or an edit never counts twice.
+A member's order is the fold of the operations their messages asked for, kept
+with each message's record. A new message's operations come last, so they are
+applied to the current lines; an edit re-folds the whole order, its operations
+taking the place of those of the message it rewrites. Either way a duplicate or
+an edit never counts twice.
 
 Every function takes an open :class:`Connection` inside the caller's
 transaction; the same statements run on SQLite and PostgreSQL.
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -29,7 +31,6 @@ from orders.models import (
     Order,
     OrderChange,
     OrderLine,
-    OrderOp,
     OrderWindow,
     Product,
 )
@@ -37,7 +38,7 @@ from orders.models import (
 ZERO = Decimal(0)
 club_t, chat_t, member_t = Club.__table__, ClubChat.__table__, Member.__table__  # type: ignore[attr-defined]
 window_t, order_t, line_t = OrderWindow.__table__, Order.__table__, OrderLine.__table__  # type: ignore[attr-defined]
-op_t, change_t, record_t = OrderOp.__table__, OrderChange.__table__, InboundRecord.__table__  # type: ignore[attr-defined]
+change_t, record_t = OrderChange.__table__, InboundRecord.__table__  # type: ignore[attr-defined]
 clar_t, product_t = Clarification.__table__, Product.__table__  # type: ignore[attr-defined]
 
 
@@ -51,6 +52,11 @@ class ClubRow:
     pickup: str
     catalog_version: int
     window_id: int | None
+    previous_kind: str | None = None
+    previous_mentioned: str | None = None
+    previous_known: bool = False
+    order_id: int | None = None
+    lines: dict[int, Decimal] | None = None  # the author's lines in the open window, if known
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +65,9 @@ class RecordRow:
     origin_id: int
     member_id: int | None
     kind: str
-    mentioned: str
+    mentioned: str | None  # None: not worked out yet (an announcement)
     role: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +79,20 @@ class Op:
     quantity: Decimal | None = None
 
 
+_LAST_OF_MEMBER = (
+    select(record_t.c.id)
+    .where(record_t.c.member_id == bindparam("member"))
+    .order_by(record_t.c.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_LAST_OF_MEMBER = (
+    select(record_t.c.id)
+    .where(record_t.c.member_id == bindparam("member"))
+    .order_by(record_t.c.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
 _CLUB = (
     select(
         club_t.c.id,
@@ -92,10 +113,49 @@ _CLUB = (
 )
 
 
-def club_for_chat(conn: Connection, platform: str, chat_id: str) -> ClubRow | None:
-    """Return the club a thread is bound to, with its open window if any."""
-    row = conn.execute(_CLUB, {"platform": platform, "chat": chat_id}).first()
-    return ClubRow(*row) if row is not None else None
+_previous = record_t.alias("previous")
+_CLUB_AND_MEMBER = (
+    select(
+        *_CLUB.selected_columns,
+        _previous.c.kind,
+        _previous.c.mentioned,
+        order_t.c.id.label("order_id"),
+        line_t.c.product_id,
+        line_t.c.quantity,
+    )
+    .select_from(
+        chat_t.join(club_t, club_t.c.id == chat_t.c.club_id)
+        .outerjoin(window_t, and_(window_t.c.club_id == club_t.c.id, window_t.c.status == "open"))
+        .outerjoin(_previous, _previous.c.id == _LAST_OF_MEMBER)
+        .outerjoin(
+            order_t,
+            and_(order_t.c.window_id == window_t.c.id, order_t.c.member_id == bindparam("member")),
+        )
+        .outerjoin(line_t, line_t.c.order_id == order_t.c.id)
+    )
+    .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat"))
+)
+
+
+def club_for_chat(
+    conn: Connection, platform: str, chat_id: str, member_id: int | None = None
+) -> ClubRow | None:
+    """Return the club a thread is bound to, with its open window if any.
+
+    Given the author's member id, the same round trip brings the kind and the
+    products of their previous message (the context of "j'en prends deux") and
+    their order in the open window.
+    """
+    if member_id is None:
+        row = conn.execute(_CLUB, {"platform": platform, "chat": chat_id}).first()
+        return ClubRow(*row) if row is not None else None
+    rows = conn.execute(
+        _CLUB_AND_MEMBER, {"platform": platform, "chat": chat_id, "member": member_id}
+    ).all()
+    if not rows:
+        return None
+    lines = {int(r.product_id): Decimal(r.quantity) for r in rows if r.product_id is not None}
+    return ClubRow(*rows[0][:10], previous_known=True, order_id=rows[0].order_id, lines=lines)
 
 
 def club_by_id(conn: Connection, club_id: int) -> ClubRow | None:
@@ -120,6 +180,7 @@ _RECORD = select(
     record_t.c.kind,
     record_t.c.mentioned,
     record_t.c.role,
+    record_t.c.text,
 ).where(
     record_t.c.platform == bindparam("platform"),
     record_t.c.chat_id == bindparam("chat"),
@@ -135,7 +196,7 @@ def find_record(conn: Connection, platform: str, chat_id: str, message_id: str) 
     if row is None:
         return None
     return RecordRow(
-        row.id, row.origin_id or row.id, row.member_id, row.kind, row.mentioned, row.role
+        row.id, row.origin_id or row.id, row.member_id, row.kind, row.mentioned, row.role, row.text
     )
 
 
@@ -154,19 +215,9 @@ def previous_record(conn: Connection, member_id: int) -> tuple[str, str] | None:
 
 
 _INSERT_RECORD = insert(record_t)
-_INSERT_OPS = insert(op_t)
 _INSERT_LINES = insert(line_t)
 _INSERT_CHANGES = insert(change_t)
 _INSERT_ORDER = insert(order_t)
-_RETIRE_OPS = (
-    update(op_t)
-    .where(
-        op_t.c.order_id == bindparam("order"),
-        op_t.c.origin_id == bindparam("origin"),
-        op_t.c.active.is_(True),
-    )
-    .values(active=False)
-)
 _UPDATE_LINE = (
     update(line_t)
     .where(line_t.c.order_id == bindparam("order"), line_t.c.product_id == bindparam("product"))
@@ -191,8 +242,8 @@ _MEMBER = select(member_t.c.id, member_t.c.display_name).where(
 
 def member_for(
     conn: Connection, club_id: int, platform: str, user_id: str, name: str, now: datetime
-) -> tuple[int, str]:
-    """Return (id, display name) of a platform identity, creating the member on first sight."""
+) -> tuple[int, str, bool]:
+    """Return (id, display name, created) of a platform identity, creating it on first sight."""
     row = conn.execute(_MEMBER, {"club": club_id, "platform": platform, "user": user_id}).first()
     if row is None:
         new_id = conn.execute(
@@ -205,10 +256,10 @@ def member_for(
                 "joined_at": now,
             },
         ).inserted_primary_key[0]
-        return int(new_id), name
+        return int(new_id), name, True
     if name and row.display_name != name:
         conn.execute(update(member_t).where(member_t.c.id == row.id).values(display_name=name))
-    return int(row.id), name or row.display_name
+    return int(row.id), name or row.display_name, False
 
 
 _LATEST_WINDOW = (
@@ -284,41 +335,30 @@ def create_order(conn: Connection, window_id: int, member_id: int, now: datetime
     )
 
 
-def record_ops(
-    conn: Connection,
-    order_id: int,
-    record_id: int,
-    origin_id: int,
-    ops: Sequence[Op],
-    *,
-    replaces: bool,
-) -> None:
-    """Store what one message asked of an order; an edit retires its earlier version's ops."""
-    if replaces:
-        conn.execute(_RETIRE_OPS, {"order": order_id, "origin": origin_id})
-    if ops:
-        conn.execute(
-            _INSERT_OPS,
-            [
-                {
-                    "order_id": order_id,
-                    "record_id": record_id,
-                    "origin_id": origin_id,
-                    "seq": n,
-                    "action": op.action,
-                    "product_id": op.product_id,
-                    "quantity": op.quantity,
-                    "active": True,
-                }
-                for n, op in enumerate(ops)
-            ],
-        )
+def set_record_ops(conn: Connection, record_id: int, window_id: int, ops: Sequence[Op]) -> None:
+    """Attach operations to an already stored message (a command such as /annuler)."""
+    conn.execute(
+        update(record_t)
+        .where(record_t.c.id == record_id)
+        .values(window_id=window_id, ops=ops_json(ops))
+    )
 
 
-_ACTIVE_OPS = (
-    select(op_t.c.action, op_t.c.product_id, op_t.c.quantity)
-    .where(op_t.c.order_id == bindparam("order"), op_t.c.active.is_(True))
-    .order_by(op_t.c.origin_id, op_t.c.id)
+def ops_json(ops: Sequence[Op]) -> list[list[Any]]:
+    """Operations as stored with a message: quantities as exact decimal strings."""
+    return [
+        [op.action, op.product_id, None if op.quantity is None else str(op.quantity)] for op in ops
+    ]
+
+
+_MEMBER_OPS = (
+    select(record_t.c.id, record_t.c.origin_id, record_t.c.ops)
+    .where(
+        record_t.c.member_id == bindparam("member"),
+        record_t.c.window_id == bindparam("window"),
+        record_t.c.ops.is_not(None),
+    )
+    .order_by(record_t.c.id)
 )
 
 
@@ -341,9 +381,18 @@ def fold(
     return {p: q for p, q in lines.items() if q > 0}
 
 
-def refold(conn: Connection, order_id: int) -> dict[int, Decimal]:
-    """Recompute an order from all its active operations (after an edit)."""
-    return fold(conn.execute(_ACTIVE_OPS, {"order": order_id}).all())
+def refold(conn: Connection, window_id: int, member_id: int) -> dict[int, Decimal]:
+    """Recompute an order from its messages' operations; an edit's replace its original's."""
+    latest: dict[int, list[list[Any]]] = {}
+    for record_id, origin_id, ops in conn.execute(
+        _MEMBER_OPS, {"member": member_id, "window": window_id}
+    ):
+        latest[origin_id or record_id] = ops
+    return fold(
+        (action, product_id, None if quantity is None else Decimal(quantity))
+        for origin in sorted(latest)
+        for action, product_id, quantity in latest[origin]
+    )
 
 
 def write_lines(

@@ -1,7 +1,7 @@
 """The ledger's tables.
 
-A member's order is the fold of the operations their messages asked for
-(:class:`OrderOp`); :class:`OrderLine` holds the result and
+A member's order is the fold of the operations their messages asked for (kept
+with each message in :class:`InboundRecord`); :class:`OrderLine` holds the result and
 :class:`OrderChange` is the append-only history of every line that moved, with
 the message that moved it. Totals per product and per member are computed from
 the lines, never stored.
@@ -46,7 +46,7 @@ class ClubChat(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("platform", "chat_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    club_id: int = Field(foreign_key="club.id", index=True)
+    club_id: int = Field(foreign_key="club.id")
     platform: str = Field(max_length=32)
     chat_id: str = Field(max_length=128)
 
@@ -59,7 +59,7 @@ class ClubRole(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("club_id", "user_ref", "role"),)
     id: int | None = Field(default=None, primary_key=True)
-    club_id: int = Field(foreign_key="club.id", index=True)
+    club_id: int = Field(foreign_key="club.id")
     user_ref: str = Field(max_length=160)
     role: str = Field(max_length=16)
 
@@ -79,7 +79,7 @@ class Product(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("club_id", "code"),)
     id: int | None = Field(default=None, primary_key=True)
-    club_id: int = Field(foreign_key="club.id", index=True)
+    club_id: int = Field(foreign_key="club.id")
     code: str = Field(max_length=80)
     name: str = Field(max_length=200)
     unit: str = Field(max_length=8)
@@ -95,7 +95,7 @@ class Member(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("club_id", "platform", "user_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    club_id: int = Field(foreign_key="club.id", index=True)
+    club_id: int = Field(foreign_key="club.id")
     platform: str = Field(max_length=32)
     user_id: str = Field(max_length=128)
     display_name: str = Field(max_length=200)
@@ -120,8 +120,8 @@ class Order(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("window_id", "member_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    window_id: int = Field(foreign_key="orderwindow.id", index=True)
-    member_id: int = Field(foreign_key="member.id", index=True)
+    window_id: int = Field(foreign_key="orderwindow.id")
+    member_id: int = Field(foreign_key="member.id")
     updated_at: datetime = _when()
 
 
@@ -130,16 +130,19 @@ class OrderLine(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("order_id", "product_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="order.id", index=True)
-    product_id: int = Field(foreign_key="product.id", index=True)
+    order_id: int = Field(foreign_key="order.id")
+    product_id: int = Field(foreign_key="product.id")
     quantity: Decimal = Field(sa_type=QUANTITY)  # type: ignore[call-overload]
 
 
 class InboundRecord(SQLModel, table=True):
     """Every platform message the core has handled, so none counts twice.
 
-    ``origin_id`` is the record of the first version of the message: an edit
-    takes the place of the message it rewrites when an order is re-folded.
+    ``ops`` is what the message asked of its author's order in ``window_id``:
+    ``[[action, product_id, quantity], ...]`` with action "set", "add", "remove"
+    or "clear". ``origin_id`` is the record of the first version of the message:
+    an edit's ops take the place of the edited message's when an order is
+    re-folded.
     """
 
     __table_args__ = (
@@ -147,7 +150,7 @@ class InboundRecord(SQLModel, table=True):
         Index("ix_record_member", "member_id", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    club_id: int = Field(foreign_key="club.id", index=True)
+    club_id: int = Field(foreign_key="club.id")
     platform: str = Field(max_length=32)
     chat_id: str = Field(max_length=128)
     message_id: str = Field(max_length=160)
@@ -159,22 +162,11 @@ class InboundRecord(SQLModel, table=True):
     text: str = ""
     role: str = Field(default="member", max_length=16)
     kind: str = Field(default="chatter", max_length=16)
-    mentioned: str = Field(default="", max_length=2000)
-
-
-class OrderOp(SQLModel, table=True):
-    """One thing a message asked of an order: set, add, remove or clear."""
-
-    __table_args__ = (Index("ix_op_order_active", "order_id", "active"),)
-    id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="order.id")
-    record_id: int = Field(foreign_key="inboundrecord.id", index=True)
-    origin_id: int
-    seq: int = 0
-    action: str = Field(max_length=8)
-    product_id: int | None = Field(default=None, foreign_key="product.id")
-    quantity: Decimal | None = Field(default=None, sa_type=QUANTITY)  # type: ignore[call-overload]
-    active: bool = True
+    mentioned: str | None = Field(default="", max_length=2000)
+    window_id: int | None = Field(default=None, foreign_key="orderwindow.id")
+    ops: list[list[Any]] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class OrderChange(SQLModel, table=True):

@@ -32,13 +32,14 @@ def apply_actions(
     pending: Any,
     *,
     kind: str,
-    mentioned: str = "",
+    mentioned: str | None = "",
 ) -> Outcome:
     """Record the message, apply its operations to the member's order and say what happened."""
     plan = Plan()
     for action in actions:
         _plan(turn, action, pending, plan)
-    turn.store("asked" if plan.asks else kind, mentioned)
+    edit = turn.original is not None
+    turn.store("asked" if plan.asks else kind, mentioned, plan.ops if plan.ops or edit else None)
     for ask in plan.asks:
         _ask(turn, window_id, ask, plan)
     if pending is not None:
@@ -65,11 +66,8 @@ def _write(
                 turn.conn, window_id, turn.member_id, turn.message.sent_at
             )
         assert turn.record_id is not None
-        ledger.record_ops(
-            turn.conn, order_id, turn.record_id, turn.origin_id, plan.ops, replaces=edit
-        )
         wanted = (
-            ledger.refold(turn.conn, order_id)
+            ledger.refold(turn.conn, window_id, turn.member_id)
             if edit
             else ledger.fold(((op.action, op.product_id, op.quantity) for op in plan.ops), lines)
         )
@@ -95,6 +93,8 @@ def apply_ops(turn: Turn, actions: list[Action]) -> Outcome:
     plan = Plan()
     for action in actions:
         _plan(turn, action, None, plan)
+    assert turn.record_id is not None
+    ledger.set_record_ops(turn.conn, turn.record_id, turn.window_id, plan.ops)
     return _write(turn, turn.window_id, order_id, lines, plan, kind="command")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ class Turn:
     text: str
     record_id: int | None = None
     window_id: int | None = field(default=None)
+    previous: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         self.window_id = self.club.window_id
@@ -52,8 +54,10 @@ class Turn:
         assert self.record_id is not None
         return self.original.origin_id if self.original is not None else self.record_id
 
-    def store(self, kind: str, mentioned: str = "") -> int:
-        """Record the message as handled; a concurrent duplicate fails here."""
+    def store(
+        self, kind: str, mentioned: str | None = "", ops: Sequence[ledger.Op] | None = None
+    ) -> int:
+        """Record the message as handled, with what it asked; a duplicate fails here."""
         m = self.message
         self.record_id = ledger.insert_record(
             self.conn,
@@ -69,7 +73,9 @@ class Turn:
             text=self.text,
             role=self.role,
             kind=kind,
-            mentioned=mentioned[:2000],
+            mentioned=None if mentioned is None else mentioned[:2000],
+            window_id=self.window_id,
+            ops=None if ops is None else ledger.ops_json(ops),
         )
         return self.record_id
 

@@ -255,7 +255,7 @@ def check_parse(club: str, text: str, context: ParseContext) -> None:
             assert action.mode in ("set", "add"), action
         if isinstance(action, Item | Removal | Ask):
             assert action.product in catalogue, action
-    assert set(result.mentioned) <= catalogue
+    assert set(result.mentioned or ()) <= catalogue
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

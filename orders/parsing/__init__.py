@@ -5,7 +5,7 @@ Everything the parser knows about products comes from the club's catalogue
 :mod:`orders.parsing.lexicon`.
 """
 
-from orders.parsing.grammar import parse
+from orders.parsing.grammar import mentions, parse
 from orders.parsing.intents import (
     Action,
     Answer,
@@ -33,5 +33,6 @@ __all__ = [
     "ProductIndex",
     "ProductInfo",
     "Removal",
+    "mentions",
     "parse",
 ]

@@ -53,7 +53,7 @@ from orders.parsing.lexicon import (
     VAGUE,
 )
 from orders.parsing.products import Mention, ProductIndex
-from orders.parsing.text import Token, normalize, tokenize
+from orders.parsing.text import Token, fold, normalize, tokenize
 from orders.parsing.units import Amount, to_catalog_unit
 
 HARD = frozenset({".", "!", "?", "\n", ";", "(", ")"})
@@ -202,14 +202,18 @@ class Draft:
 def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -> ParseResult:
     """Read one chat message and return the actions it asks for."""
     ctx = context or ParseContext()
+    if ctx.role == "supplier" or (
+        ctx.role == "organiser" and not _has(" " + _QUICK.sub(" ", fold(text)) + " ", SELF_P)
+    ):
+        # Announcements are never orders; what they name is worked out only if someone
+        # replies to them (see :func:`mentions`).
+        return ParseResult(kind="announcement", mentioned=None)
     tokens = tokenize(normalize(text))
     words = [t.text for t in tokens]
     flat = " " + " ".join(words) + " "
     mentions = index.find(tokens)
     mentioned = tuple(dict.fromkeys(m.code for m in mentions))
     own = _has(flat, SELF_P)
-    if ctx.role == "supplier" or (ctx.role == "organiser" and not own):
-        return ParseResult(kind="announcement", mentioned=mentioned)
     if not own and (ctx.reply_to_member or len(RECIPE.intersection(words)) >= 2):
         return ParseResult(kind="chatter", mentioned=mentioned)
     elements = _elements(tokens, mentions)
@@ -228,6 +232,14 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     _unknown_products(segments, sentences, tokens, draft)
     actions = _finish(draft.actions, index)
     return ParseResult(actions, _kind(actions, sentences, mentions), mentioned)
+
+
+def mentions(text: str, index: ProductIndex) -> tuple[str, ...]:
+    """The products a message names, in order, each once."""
+    return tuple(dict.fromkeys(m.code for m in index.find(tokenize(normalize(text)))))
+
+
+_QUICK = re.compile(r"[^a-z0-9]+")
 
 
 def _has(flat: str, phrases: re.Pattern[str] | tuple[str, ...]) -> bool:
@@ -460,12 +472,12 @@ def _intents(
     ):
         draft.asked.extend(p.code for p in products)
         return
-    if any(w in PAST for w in seg_words) or _is_reference(seg_words) or _about_last_week(seg_words):
+    if not PAST.isdisjoint(seg_words) or _is_reference(seg_words) or _about_last_week(seg_words):
         draft.seen.extend((p.start, p.code) for p in products)
         return
     if _swap(segment, sentence, words, ctx, draft):
         return
-    removing = any(w in REMOVE for w in sentence_words)
+    removing = not REMOVE.isdisjoint(sentence_words)
     mode = _mode(seg_words, sentence_words, words, segment)
     for product in products:
         if product.old:
@@ -473,7 +485,7 @@ def _intents(
         if (
             _negated(words, product, segment)
             or (removing and product.qty is None)
-            or (removing and any(w in REMOVE for w in seg_words))
+            or (removing and not REMOVE.isdisjoint(seg_words))
         ):
             draft.actions.append(Removal(product.code))
         elif product.qty is not None:
@@ -501,8 +513,9 @@ def _is_reference(seg_words: list[str]) -> bool:
 def _mode(
     seg_words: list[str], sentence_words: list[str], words: list[str], segment: Segment
 ) -> str:
-    scope = seg_words if any(w in ADD or w in SET for w in seg_words) else sentence_words
-    if any(w in SET for w in scope) and not any(w in ADD for w in seg_words):
+    marked = not (ADD.isdisjoint(seg_words) and SET.isdisjoint(seg_words))
+    scope = seg_words if marked else sentence_words
+    if not SET.isdisjoint(scope) and ADD.isdisjoint(seg_words):
         return "set"
     if any(w in ADD for w in scope if w != "plus") or "en plus" in " ".join(scope):
         return "add"
@@ -586,10 +599,10 @@ def _swap(
     sentence_words = words[sentence.start : sentence.end]
     text = " ".join(sentence_words)
     products = [e for e in segment.elements if isinstance(e, P)]
-    if any(w in SWAP for w in sentence_words) and len(products) >= 2:
+    if not SWAP.isdisjoint(sentence_words) and len(products) >= 2:
         old, new = products[0], products[-1]
         link = words[old.end : new.start]
-        if any(w in SWAP_LINK for w in link):
+        if not SWAP_LINK.isdisjoint(link):
             draft.actions.append(Removal(old.code))
             _swap_in(new, old, ctx, draft)
             return True
@@ -644,7 +657,7 @@ def _orphans(
         if sentence.question and not sentence.request:
             continue
         seg_words = words[segment.start : segment.end]
-        if any(w in PAST for w in seg_words):
+        if not PAST.isdisjoint(seg_words):
             continue
         for q in segment.elements:
             if not isinstance(q, Q) or q.bound or q.old or q.dropped or q.article or q.huge:
@@ -673,7 +686,7 @@ def _correction(
     """
     before = words[max(0, q.start - 3) : q.start]
     after = words[q.end : q.end + 2]
-    restate = any(w in RESTATE for w in before)
+    restate = not RESTATE.isdisjoint(before)
     replacing = any(isinstance(e, Q) and e.old for e in segment.elements)
     fix = restate or replacing or any(w in SELF_CORRECTION or w in SET for w in before + after)
     product = draft.product_before(q.start)
@@ -700,7 +713,7 @@ def _from_context(
     q: Q, seg_words: list[str], index: ProductIndex, ctx: ParseContext, draft: Draft
 ) -> bool:
     """ "j'en prends deux" after "il reste des soles ?": the product just asked about."""
-    if q.amount.dimension is None and not any(w in TAKE for w in seg_words):
+    if q.amount.dimension is None and TAKE.isdisjoint(seg_words):
         return False
     candidates = list(dict.fromkeys(draft.asked or ctx.recent_products))
     if len(candidates) != 1:
@@ -780,7 +793,7 @@ def _unknown_products(
     ordering = (
         any(isinstance(a, Item | Ask) for a in draft.actions)
         or len(words) <= 4
-        or any(w in ORDER_VERBS for w in words)
+        or not ORDER_VERBS.isdisjoint(words)
     )
     for segment in segments:
         if sentences[segment.sentence].question:

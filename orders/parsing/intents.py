@@ -93,4 +93,4 @@ class ParseResult:
 
     actions: list[Action] = field(default_factory=list)
     kind: str = "chatter"  # "order", "question", "answer", "announcement", "chatter"
-    mentioned: tuple[str, ...] = ()
+    mentioned: tuple[str, ...] | None = ()  # None: not worked out (announcements)

@@ -53,14 +53,16 @@ _MIXED_FRACTION = re.compile(r"(\d+)\s*([½¼¾])")
 _FRACTION_DIGITS = {"½": "5", "¼": "25", "¾": "75"}
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents, so that "Huîtres" and "huitres" compare equal."""
     text = _MIXED_FRACTION.sub(lambda m: f"{m.group(1)}.{_FRACTION_DIGITS[m.group(2)]}", text)
     text = text.translate(_CHAR_MAP).lower()
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 _UNWANTED = re.compile(r"[^\w\s,.;:!?/+()'=-]|_")
