@@ -236,6 +236,8 @@ def _context(
 
 
 def _log(message: InboundMessage, outcome: Outcome) -> None:
+    if not log.isEnabledFor(logging.INFO):
+        return
     changed = " ".join(f"{c.product_code}:{_n(c.before)}->{_n(c.after)}" for c in outcome.changes)
     log.info(
         "handled club=%s member=%s platform=%s msg=%s kind=%s replies=%d changes=[%s]",

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from orders.fastsql import Prepared, decimal
 from orders.messages import LineChange
 from orders.models import (
     Clarification,
@@ -147,15 +148,19 @@ def club_for_chat(
     their order in the open window.
     """
     if member_id is None:
-        row = conn.execute(_CLUB, {"platform": platform, "chat": chat_id}).first()
-        return ClubRow(*row) if row is not None else None
-    rows = conn.execute(
-        _CLUB_AND_MEMBER, {"platform": platform, "chat": chat_id, "member": member_id}
-    ).all()
+        found = _FAST_CLUB.rows(conn, {"platform": platform, "chat": chat_id})
+        return ClubRow(*found[0]) if found else None
+    rows = _FAST_CLUB_AND_MEMBER.rows(
+        conn, {"platform": platform, "chat": chat_id, "member": member_id}
+    )
     if not rows:
         return None
-    lines = {int(r.product_id): Decimal(r.quantity) for r in rows if r.product_id is not None}
-    return ClubRow(*rows[0][:10], previous_known=True, order_id=rows[0].order_id, lines=lines)
+    lines = {int(r[11]): decimal(r[12]) for r in rows if r[11] is not None}
+    return ClubRow(*rows[0][:10], previous_known=True, order_id=rows[0][10], lines=lines)
+
+
+_FAST_CLUB = Prepared(_CLUB)
+_FAST_CLUB_AND_MEMBER = Prepared(_CLUB_AND_MEMBER)
 
 
 def club_by_id(conn: Connection, club_id: int) -> ClubRow | None:
@@ -214,10 +219,10 @@ def previous_record(conn: Connection, member_id: int) -> tuple[str, str] | None:
     return (row.kind, row.mentioned) if row is not None else None
 
 
-_INSERT_RECORD = insert(record_t)
-_INSERT_LINES = insert(line_t)
-_INSERT_CHANGES = insert(change_t)
-_INSERT_ORDER = insert(order_t)
+_INSERT_RECORD = Prepared(insert(record_t), json_columns=("ops",))
+_INSERT_LINES = Prepared(insert(line_t))
+_INSERT_CHANGES = Prepared(insert(change_t))
+_INSERT_ORDER = Prepared(insert(order_t))
 _UPDATE_LINE = (
     update(line_t)
     .where(line_t.c.order_id == bindparam("order"), line_t.c.product_id == bindparam("product"))
@@ -230,7 +235,7 @@ _DELETE_LINE = line_t.delete().where(
 
 def insert_record(conn: Connection, **values: object) -> int:
     """Store a handled message; the unique key makes a second delivery fail here."""
-    return int(conn.execute(_INSERT_RECORD, values).inserted_primary_key[0])
+    return _INSERT_RECORD.insert(conn, values)
 
 
 _MEMBER = select(member_t.c.id, member_t.c.display_name).where(
@@ -328,10 +333,8 @@ def order_lines(
 
 def create_order(conn: Connection, window_id: int, member_id: int, now: datetime) -> int:
     """Create an empty order for a member in a window."""
-    return int(
-        conn.execute(
-            _INSERT_ORDER, {"window_id": window_id, "member_id": member_id, "updated_at": now}
-        ).inserted_primary_key[0]
+    return _INSERT_ORDER.insert(
+        conn, {"window_id": window_id, "member_id": member_id, "updated_at": now}
     )
 
 
@@ -419,15 +422,14 @@ def write_lines(
         for p, before, after in changes
         if p not in current
     ]
-    if added:
-        conn.execute(_INSERT_LINES, added)
+    _INSERT_LINES.many(conn, added)
     for p, _before, after in changes:
         if p in current and after == 0:
             conn.execute(_DELETE_LINE, {"order": order_id, "product": p})
         elif p in current:
             conn.execute(_UPDATE_LINE, {"order": order_id, "product": p, "quantity": after})
-    conn.execute(
-        _INSERT_CHANGES,
+    _INSERT_CHANGES.many(
+        conn,
         [
             {
                 "order_id": order_id,

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from templates import TEMPLATE_DIR
 
@@ -23,6 +24,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u20
 _SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CHF": "CHF"}
 
 
+@lru_cache(maxsize=4096)
 def plain(text: str, limit: int = 40) -> str:
     """Strip markup and control characters from member-supplied text, and shorten it."""
     text = _CONTROL.sub(" ", _MARKUP.sub("", text)).replace("~", "≈")
@@ -125,12 +127,17 @@ class Renderer:
             undefined=StrictUndefined,
             keep_trailing_newline=False,
             trim_blocks=False,
+            auto_reload=False,
         )
+        self._templates: dict[str, Template] = {}
 
     def render(self, locale: str, template: str, /, **values: Any) -> str:
         """Render ``templates/<locale>/<template>.txt``."""
-        locale = locale if locale in LOCALES else "fr"
-        return self._env.get_template(f"{locale}/{template}.txt").render(**values).strip()
+        name = f"{locale if locale in LOCALES else 'fr'}/{template}.txt"
+        found = self._templates.get(name)
+        if found is None:
+            found = self._templates[name] = self._env.get_template(name)
+        return found.render(**values).strip()
 
 
 def join_lines(parts: Iterable[str]) -> str:
