@@ -148,6 +148,7 @@ class InboundRecord(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("platform", "chat_id", "message_id"),
         Index("ix_record_member", "member_id", "id"),
+        Index("ix_record_window_member", "window_id", "member_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     club_id: int = Field(foreign_key="club.id")
