@@ -24,7 +24,8 @@ from orders.replies import Renderer, plain
 from orders.turn import Turn
 
 log = logging.getLogger("orderbot")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters and lone surrogates (which no database can store) become spaces.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class OrderBot:

@@ -20,7 +20,7 @@ from templates import TEMPLATE_DIR
 
 LOCALES = ("fr", "en")
 _MARKUP = re.compile(r"[<>&*_`\[\]{}|#\\$%=^@]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 _SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CHF": "CHF"}
 
 

@@ -556,3 +556,79 @@ will coup monde personnes personne people pers fois semaine semaines jours enfan
 minutes heures ans gens voisin voisine voisins voisines parents mere pere fille fils
 """.split()
 )
+
+# --- words the grammar's steps read --------------------------------------------------
+
+HARD = frozenset({".", "!", "?", "\n", ";", "(", ")"})
+
+SOFT = frozenset({",", "+", "/", "(", ")", "-", "et", "and", "&", "puis", "ainsi"})
+
+RESTATE = frozenset({"donc", "soit", "total", "totale", "so"})
+
+YES = frozenset(
+    {
+        "oui",
+        "yes",
+        "ok",
+        "okay",
+        "yep",
+        "yeah",
+        "confirme",
+        "confirm",
+        "exact",
+        "exactement",
+        "correct",
+        "daccord",
+        "absolument",
+        "ouais",
+        "bien",
+    }
+)
+
+NO = frozenset({"non", "no", "nope", "annule", "cancel"})
+
+LIMITS = {
+    "kg": Decimal(20),
+    "piece": Decimal(30),
+    "dozen": Decimal(10),
+    "litre": Decimal(20),
+    "bunch": Decimal(20),
+    "pack": Decimal(20),
+}
+
+ORDER_VERBS = frozenset(
+    {
+        "prends",
+        "prendrai",
+        "prendre",
+        "voudrais",
+        "veux",
+        "souhaiterais",
+        "commande",
+        "commander",
+        "want",
+        "like",
+        "order",
+        "have",
+        "take",
+    }
+)
+
+EVERYTHING = frozenset({"tout", "toute", "everything", "all"})
+
+POSSESSIVE = frozenset(
+    {"ma", "mon", "my", "la", "the", "our", "notre", "nos", "mes", "toute", "whole", "entire"}
+)
+
+# Numbers beyond this are serial numbers or noise, never an amount of food.
+MAX_AMOUNT = Decimal(100_000)
+
+REFERENCE = (
+    ("ai", "mis"),
+    ("avais", "mis"),
+    ("ai", "commande"),
+    ("avais", "commande"),
+    ("i", "ordered"),
+    ("i", "had"),
+    ("m", "aviez", "mis"),
+)

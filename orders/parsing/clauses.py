@@ -1,0 +1,176 @@
+"""Step 5: what each segment asks for: add, change, cancel, swap, or just talk."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+from orders.parsing.draft import Draft, item, item_from
+from orders.parsing.elements import P, Q
+from orders.parsing.intents import (
+    Ask,
+    Item,
+    ParseContext,
+    Removal,
+)
+from orders.parsing.lexicon import (
+    ADD,
+    FIRST_PERSON,
+    NEGATION,
+    PAST,
+    REFERENCE,
+    REMOVE,
+    SET,
+    SWAP,
+    SWAP_LINK,
+)
+from orders.parsing.phrases import LAST_WEEK_P, has
+from orders.parsing.products import ProductIndex
+from orders.parsing.structure import Segment, Sentence
+
+
+def read_segment(
+    segment: Segment,
+    sentence: Sentence,
+    words: list[str],
+    index: ProductIndex,
+    ctx: ParseContext,
+    draft: Draft,
+) -> None:
+    products = [e for e in segment.elements if isinstance(e, P)]
+    if not products:
+        return
+    seg_words = words[segment.start : segment.end]
+    sentence_words = words[sentence.start : sentence.end]
+    if (
+        sentence.question
+        and not sentence.request
+        and not (FIRST_PERSON.intersection(sentence_words) and any(p.qty for p in products))
+    ):
+        draft.asked.extend(p.code for p in products)
+        return
+    if not PAST.isdisjoint(seg_words) or _is_reference(seg_words) or _about_last_week(seg_words):
+        draft.seen.extend((p.start, p.code) for p in products)
+        return
+    if swap(segment, sentence, words, ctx, draft):
+        return
+    removing = not REMOVE.isdisjoint(sentence_words)
+    mode = _mode(seg_words, sentence_words, words, segment)
+    for product in products:
+        if product.old:
+            continue
+        if (
+            _negated(words, product, segment)
+            or (removing and product.qty is None)
+            or (removing and not REMOVE.isdisjoint(seg_words))
+        ):
+            draft.actions.append(Removal(product.code))
+        elif product.qty is not None:
+            item(product, mode, index, draft)
+        elif product.vague:
+            draft.actions.append(Ask("vague", product.code))
+        elif _bare_list_item(words, product, index):
+            draft.actions.append(Item(product.code, Decimal(1), mode))
+        draft.seen.append((product.start, product.code))
+
+
+def _about_last_week(seg_words: list[str]) -> bool:
+    """ "les 2 soles de samedi dernier": talk about last week, unless ordered "comme" it."""
+    text = " " + " ".join(seg_words) + " "
+    return has(text, LAST_WEEK_P) and not has(
+        text, ("comme", "like", "as", "same", "pareil", "meme")
+    )
+
+
+def _is_reference(seg_words: list[str]) -> bool:
+    pairs = set(itertools.pairwise(seg_words))
+    return any(tuple(r[:2]) in pairs for r in REFERENCE)
+
+
+def _mode(
+    seg_words: list[str], sentence_words: list[str], words: list[str], segment: Segment
+) -> str:
+    marked = not (ADD.isdisjoint(seg_words) and SET.isdisjoint(seg_words))
+    scope = seg_words if marked else sentence_words
+    if not SET.isdisjoint(scope) and ADD.isdisjoint(seg_words):
+        return "set"
+    if any(w in ADD for w in scope if w != "plus") or "en plus" in " ".join(scope):
+        return "add"
+    if any(isinstance(e, Q) and e.plus for e in segment.elements):
+        return "add"
+    first = [w for w in words if w not in ("ah", "oh", "euh", ",")][:1]
+    if first in (["et"], ["and"]) and segment.start <= 3:
+        return "add"
+    return "set"
+
+
+def _negated(words: list[str], product: P, segment: Segment) -> bool:
+    if product.qty is not None and product.qty.start < product.start:
+        return False
+    before = words[max(segment.start, product.start - 4) : product.start]
+    while before and before[-1] in (
+        "de",
+        "d'",
+        "d",
+        "les",
+        "la",
+        "le",
+        "l'",
+        "the",
+        "any",
+        "more",
+        "des",
+        "du",
+        "mes",
+        "my",
+        "of",
+    ):
+        before.pop()
+    return bool(before) and before[-1] in NEGATION | {"sans", "without"}
+
+
+def _bare_list_item(words: list[str], product: P, index: ProductIndex) -> bool:
+    """ "panier + 2 jus": a product named alone in a list means one of it."""
+    if index.products[product.code].unit not in ("piece", "pack", "bunch"):
+        return False
+    before = words[product.start - 1] if product.start else ""
+    after = words[product.end] if product.end < len(words) else ""
+    return before in (":", "-", "\n") and after in ("+", ",", "\n")
+
+
+def swap(
+    segment: Segment, sentence: Sentence, words: list[str], ctx: ParseContext, draft: Draft
+) -> bool:
+    sentence_words = words[sentence.start : sentence.end]
+    text = " ".join(sentence_words)
+    products = [e for e in segment.elements if isinstance(e, P)]
+    if not SWAP.isdisjoint(sentence_words) and len(products) >= 2:
+        old, new = products[0], products[-1]
+        link = words[old.end : new.start]
+        if not SWAP_LINK.isdisjoint(link):
+            draft.actions.append(Removal(old.code))
+            _swap_in(new, old, ctx, draft)
+            return True
+    if products and ("a la place" in text or "instead" in sentence_words) and len(products) == 1:
+        new = products[0]
+        if new.qty is None or ("instead of" in text and words[new.start - 1] == "of"):
+            return False
+        current = dict(ctx.order)
+        pool = [c for c in ctx.reply_products + ctx.recent_products if c in current]
+        replaced = [c for c in pool if c != new.code]
+        if replaced:
+            draft.actions.append(Removal(replaced[0]))
+            item_from(new, draft)
+            return True
+    return False
+
+
+def _swap_in(new: P, old: P, ctx: ParseContext, draft: Draft) -> None:
+    if new.qty is not None:
+        item_from(new, draft)
+        return
+    current = dict(ctx.order).get(old.code)
+    if current is not None and old.qty is None:
+        draft.actions.append(Item(new.code, current, "set"))
+    else:
+        draft.actions.append(Ask("vague", new.code))

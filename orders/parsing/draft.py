@@ -1,0 +1,70 @@
+"""The actions found so far in a message, and how a bound pair becomes one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from orders.parsing.elements import P
+from orders.parsing.intents import (
+    Action,
+    Ask,
+    Item,
+)
+from orders.parsing.products import ProductIndex
+from orders.parsing.units import Amount, to_catalog_unit
+
+
+@dataclass(slots=True)
+class Draft:
+    """The actions found so far, with the last product named (for corrections)."""
+
+    actions: list[Action] = field(default_factory=list)
+    seen: list[tuple[int, str]] = field(default_factory=list)
+    asked: list[str] = field(default_factory=list)
+
+    def product_before(self, position: int) -> str | None:
+        """The last product named before token ``position``."""
+        earlier = [code for start, code in self.seen if start < position]
+        return earlier[-1] if earlier else None
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    product: P
+
+
+def item(product: P, mode: str, index: ProductIndex, draft: Draft) -> None:
+    info = index.products[product.code]
+    q = product.qty
+    assert q is not None
+    if q.huge:
+        draft.actions.append(Ask("vague", product.code, mode=mode))
+        return
+    if q.choice:
+        options = tuple(fmt(v) for v in q.choice)
+        draft.actions.append(Ask("choice", product.code, options=options, mode=mode))
+        return
+    amount = q.amount
+    if product.extra is not None and info.unit == "kg" and amount.dimension is None:
+        amount = product.extra.amount
+    value = to_catalog_unit(amount, info)
+    if value is None:
+        draft.actions.append(Ask("unit", product.code, said=said(amount), mode=mode))
+    elif value > 0:
+        draft.actions.append(Item(product.code, value, "add" if q.plus else mode))
+
+
+def said(amount: Amount) -> str:
+    unit = {"mass": "kg", "volume": "l", "dozen": "dz", "piece": "pc"}.get(
+        amount.dimension or "", ""
+    )
+    return f"{fmt(amount.value * amount.factor)} {unit}".strip()
+
+
+def fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def item_from(product: P, draft: Draft) -> None:
+    draft.actions.append(Pending(product))  # resolved in _finish, where the index is known

@@ -1,0 +1,124 @@
+"""Step 2: a message's tokens as quantities (Q) and product mentions (P)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from orders.parsing.lexicon import (
+    LINKS,
+    MAX_AMOUNT,
+    UNIT_WORDS,
+    VAGUE,
+)
+from orders.parsing.products import Mention
+from orders.parsing.text import Token
+from orders.parsing.units import Amount
+
+
+@dataclass(slots=True)
+class Q:
+    """A quantity as written."""
+
+    start: int
+    end: int
+    amount: Amount
+    article: bool = False
+    plus: bool = False
+    choice: tuple[Decimal, ...] = ()
+    old: bool = False
+    dropped: bool = False
+    bound: bool = False
+
+    @property
+    def huge(self) -> bool:
+        return self.amount.value > MAX_AMOUNT
+
+
+@dataclass(slots=True)
+class P:
+    """A product mention, with the quantities bound to it."""
+
+    start: int
+    end: int
+    code: str
+    vague: bool = False
+    old: bool = False
+    qty: Q | None = None
+    extra: Q | None = None
+
+
+def find_elements(tokens: list[Token], mentions: list[Mention]) -> list[Q | P]:
+    starts = {m.start: m for m in mentions}
+    inside = {i for m in mentions for i in range(m.start, m.end)}
+    out: list[Q | P] = []
+    i = 0
+    while i < len(tokens):
+        if i in starts:
+            m = starts[i]
+            out.append(P(m.start, m.end, m.code, vague=_is_vague(tokens, i)))
+            i = m.end
+            continue
+        q = _quantity_at(tokens, i, starts, inside)
+        if q is not None:
+            out.append(q)
+            i = q.end
+            continue
+        i += 1
+    return out
+
+
+def _is_vague(tokens: list[Token], i: int) -> bool:
+    before = [t.text for t in tokens[max(0, i - 3) : i]]
+    if before[-1:] and before[-1] in VAGUE:
+        return True
+    return before[-2:] in (["de", "la"], ["1", "peu"], ["a", "few"]) or before[-3:] == [
+        "1",
+        "peu",
+        "de",
+    ]
+
+
+def _quantity_at(
+    tokens: list[Token], i: int, starts: dict[int, Mention], inside: set[int]
+) -> Q | None:
+    token = tokens[i]
+    if token.kind == "word" and token.text in ("a", "an"):
+        nxt = i + 1
+        if nxt in starts or (
+            nxt < len(tokens) and tokens[nxt].text in UNIT_WORDS and nxt not in inside
+        ):
+            return Q(i, i + 1, Amount(Decimal(1), counted=True), article=True)
+        return None
+    if token.kind != "num" or token.value is None or i in inside:
+        return None
+    value, end = token.value, i + 1
+    choice: tuple[Decimal, ...] = ()
+    if (
+        end + 1 < len(tokens)
+        and tokens[end].text in ("ou", "or", "-", "a", "to")
+        and tokens[end + 1].kind == "num"
+        and tokens[end + 1].value is not None
+    ):
+        choice = (value, tokens[end + 1].value)  # type: ignore[assignment]
+        end += 2
+    dimension, factor, word = None, Decimal(1), ""
+    if end < len(tokens) and tokens[end].text in UNIT_WORDS and end not in starts:
+        word = tokens[end].text
+        dimension, factor = UNIT_WORDS[word]
+        end += 1
+    plus = (
+        i > 0
+        and tokens[i - 1].text == "+"
+        and (i < 2 or tokens[i - 2].text in (":", "\n", "!", "."))
+    )
+    counted = dimension is None and (end in starts or _next_is_product(tokens, end, starts))
+    amount = Amount(value, dimension, factor, counted, word)
+    return Q(i, end, amount, plus=plus, choice=choice)
+
+
+def _next_is_product(tokens: list[Token], end: int, starts: dict[int, Mention]) -> bool:
+    j = end
+    while j < len(tokens) and tokens[j].text in LINKS and tokens[j].text not in ("x", ":"):
+        j += 1
+    return j in starts and j > end and tokens[j - 1].text not in ("x", ":", "=")

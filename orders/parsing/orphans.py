@@ -1,0 +1,109 @@
+"""Step 6: a quantity with no product: a correction, the product just asked about, an answer."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from orders.parsing.draft import Draft, said
+from orders.parsing.elements import P, Q
+from orders.parsing.intents import (
+    Answer,
+    Ask,
+    Item,
+    ParseContext,
+)
+from orders.parsing.lexicon import (
+    PAST,
+    RESTATE,
+    SELF_CORRECTION,
+    SET,
+    TAKE,
+)
+from orders.parsing.products import ProductIndex
+from orders.parsing.structure import Segment, Sentence
+from orders.parsing.units import Amount, to_catalog_unit
+
+
+def read_orphans(
+    segments: list[Segment],
+    sentences: list[Sentence],
+    words: list[str],
+    index: ProductIndex,
+    ctx: ParseContext,
+    draft: Draft,
+) -> None:
+    has_products = any(isinstance(e, P) for s in segments for e in s.elements)
+    for segment in segments:
+        sentence = sentences[segment.sentence]
+        if sentence.question and not sentence.request:
+            continue
+        seg_words = words[segment.start : segment.end]
+        if not PAST.isdisjoint(seg_words):
+            continue
+        for q in segment.elements:
+            if not isinstance(q, Q) or q.bound or q.old or q.dropped or q.article or q.huge:
+                continue
+            if _correction(q, segment, words, index, ctx, draft):
+                continue
+            if any(isinstance(e, P) for e in segment.elements):
+                continue
+            if _from_context(q, seg_words, index, ctx, draft):
+                continue
+            if ctx.awaiting in ("unit", "vague", "choice") and not has_products:
+                draft.actions.append(Answer(quantity=answer_value(q)))
+
+
+def answer_value(q: Q) -> Decimal:
+    return q.amount.value * q.amount.factor if q.amount.dimension else q.amount.value
+
+
+def _correction(
+    q: Q, segment: Segment, words: list[str], index: ProductIndex, ctx: ParseContext, draft: Draft
+) -> bool:
+    """ "donc 2 douzaines", "euh non 250 g", "(total 2 kg)": restate the last item.
+
+    With no product in the message, "finalement 3 au lieu de 2" changes the only
+    product of the member's order.
+    """
+    before = words[max(0, q.start - 3) : q.start]
+    after = words[q.end : q.end + 2]
+    restate = not RESTATE.isdisjoint(before)
+    replacing = any(isinstance(e, Q) and e.old for e in segment.elements)
+    fix = restate or replacing or any(w in SELF_CORRECTION or w in SET for w in before + after)
+    product = draft.product_before(q.start)
+    if product is None and (replacing or restate) and len(ctx.order) == 1:
+        product = ctx.order[0][0]
+    if not fix or product is None or product not in index.products:
+        return False
+    if q.amount.dimension is None and not (restate or replacing):
+        return False
+    value = to_catalog_unit(q.amount, index.products[product])
+    if value is None or value <= 0:
+        return False
+    for n in range(len(draft.actions) - 1, -1, -1):
+        action = draft.actions[n]
+        if isinstance(action, Item) and action.product == product:
+            mode = "set" if restate else action.mode
+            draft.actions[n] = Item(product, value, mode)
+            return True
+    draft.actions.append(Item(product, value, "set"))
+    return True
+
+
+def _from_context(
+    q: Q, seg_words: list[str], index: ProductIndex, ctx: ParseContext, draft: Draft
+) -> bool:
+    """ "j'en prends deux" after "il reste des soles ?": the product just asked about."""
+    if q.amount.dimension is None and TAKE.isdisjoint(seg_words):
+        return False
+    candidates = list(dict.fromkeys(draft.asked or ctx.recent_products))
+    if len(candidates) != 1:
+        return False
+    code = candidates[0]
+    amount = Amount(q.amount.value, q.amount.dimension, q.amount.factor, counted=False)
+    value = to_catalog_unit(amount, index.products[code])
+    if value is None or value <= 0:
+        draft.actions.append(Ask("unit", code, said=said(amount)))
+    else:
+        draft.actions.append(Item(code, value, "add" if q.plus else "set"))
+    return True

@@ -1,0 +1,146 @@
+"""Readings of a message as a whole: cancel everything, copy an order, yes/no, unknown products."""
+
+from __future__ import annotations
+
+import itertools
+
+from orders.parsing.draft import Draft
+from orders.parsing.elements import Q
+from orders.parsing.intents import (
+    Answer,
+    Ask,
+    ClearAll,
+    CopyOrder,
+    Item,
+    NotInCatalog,
+    ParseContext,
+)
+from orders.parsing.lexicon import (
+    ADD,
+    ALL_WORDS,
+    EVERYTHING,
+    LINKS,
+    NEGATION,
+    NO,
+    ORDER_VERBS,
+    POSSESSIVE,
+    REMOVE,
+    SET,
+    STOPWORDS,
+    TAKE,
+    UNIT_WORDS,
+    YES,
+)
+from orders.parsing.phrases import COPY_P, LAST_WEEK_P, has
+from orders.parsing.products import Mention
+from orders.parsing.structure import Segment, Sentence
+from orders.parsing.text import Token
+
+
+def read_whole_message(
+    flat: str,
+    words: list[str],
+    mentions: list[Mention],
+    sentences: list[Sentence],
+    ctx: ParseContext,
+    draft: Draft,
+) -> None:
+    if draft.actions:
+        return
+    word_set = set(words)
+    if ctx.awaiting == "confirm" and not mentions:
+        if word_set & YES:
+            draft.actions.append(Answer(yes=True))
+            return
+        if word_set & NO:
+            draft.actions.append(Answer(yes=False))
+            return
+    asked = all(s.question and not s.request for s in sentences)
+    if not mentions and not asked and _cancels_all(words, flat):
+        draft.actions.append(ClearAll())
+        return
+    if not mentions and has(flat, COPY_P):
+        if has(flat, LAST_WEEK_P):
+            draft.actions.append(CopyOrder(last_week=True))
+        elif ctx.reply_to_member or _copy_name(flat):
+            draft.actions.append(CopyOrder(name=_copy_name(flat)))
+
+
+def _cancels_all(words: list[str], flat: str) -> bool:
+    """ "j'annule tout", "annule toute ma commande", "cancel my order"; not "drop table orders"."""
+    if " pas de commande " in flat or " no order " in flat:
+        return True
+    for i, word in enumerate(words):
+        if word not in REMOVE:
+            continue
+        after = words[i + 1 : i + 5]
+        if set(after) & EVERYTHING:
+            return True
+        for a, b in itertools.pairwise(after):
+            if a in POSSESSIVE and b in ALL_WORDS:
+                return True
+    return False
+
+
+def _copy_name(flat: str) -> str | None:
+    for phrase in (" pareil que ", " comme ", " same as ", " idem que "):
+        if phrase in flat:
+            rest = flat.split(phrase, 1)[1].split()
+            if rest and rest[0] not in STOPWORDS and rest[0].isalpha():
+                return rest[0]
+    return None
+
+
+def unknown_products(
+    segments: list[Segment], sentences: list[Sentence], tokens: list[Token], draft: Draft
+) -> None:
+    """ "du saumon si possible": ordered, but not in the catalogue."""
+    words = [t.text for t in tokens]
+    ordering = (
+        any(isinstance(a, Item | Ask) for a in draft.actions)
+        or len(words) <= 4
+        or not ORDER_VERBS.isdisjoint(words)
+    )
+    for segment in segments:
+        if sentences[segment.sentence].question:
+            continue
+        for q in segment.elements:
+            if (
+                isinstance(q, Q)
+                and not q.bound
+                and not q.old
+                and not q.dropped
+                and not q.article
+                and q.amount.dimension is not None
+            ):
+                word = _next_word(words, q.end)
+                if word:
+                    draft.actions.append(NotInCatalog(word))
+        if not ordering:
+            continue
+        for i in range(segment.start, segment.end - 1):
+            if words[i] in ("du", "some") and _next_word(words, i + 1, strict=True):
+                draft.actions.append(NotInCatalog(words[i + 1]))
+
+
+def _next_word(words: list[str], start: int, *, strict: bool = False) -> str | None:
+    j = start
+    if not strict:
+        while j < len(words) and words[j] in LINKS:
+            j += 1
+    if j >= len(words):
+        return None
+    word = words[j]
+    known = (
+        word in STOPWORDS
+        or word in UNIT_WORDS
+        or word in LINKS
+        or word in SET
+        or word in ADD
+        or word in REMOVE
+        or word in TAKE
+        or word in NEGATION
+    )
+    if known or not word.isalpha() or len(word) < 4:
+        return None
+    return word
