@@ -11,15 +11,19 @@ read and write the same rows. Other databases use SQLAlchemy unchanged.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import JSON, Boolean, DateTime, Numeric
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.sql import ClauseElement
+
+from orders.db import UTCDateTime
 
 _STAMP = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -27,10 +31,9 @@ _STAMP = "%Y-%m-%d %H:%M:%S.%f"
 class Prepared:
     """A Core statement ready to run many times."""
 
-    def __init__(self, statement: ClauseElement, *, json_columns: tuple[str, ...] = ()) -> None:
+    def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
-        self._json = frozenset(json_columns)
-        self._compiled: dict[frozenset[str], tuple[str, tuple[str, ...], dict[str, Any]]] = {}
+        self._compiled: dict[frozenset[str], _Compiled] = {}
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run a query and return all its rows as tuples."""
@@ -57,26 +60,51 @@ class Prepared:
         if conn.dialect.name != "sqlite":
             conn.execute(self.statement, [dict(p) for p in params])
             return
-        sql, _ = self._bind(conn, params[0])
-        order = self._compiled[frozenset(params[0])][1]
-        with _translated(conn, sql):
-            _raw(conn).executemany(sql, [self._values(p, order) for p in params])
+        compiled = self._compile(conn, params[0])
+        with _translated(conn, compiled.sql):
+            _raw(conn).executemany(compiled.sql, [compiled.values(p) for p in params])
 
     def _bind(self, conn: Connection, params: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        compiled = self._compile(conn, params)
+        return compiled.sql, compiled.values(params)
+
+    def _compile(self, conn: Connection, params: Mapping[str, Any]) -> _Compiled:
         key = frozenset(params)
         compiled = self._compiled.get(key)
         if compiled is None:
-            done = self.statement.compile(dialect=conn.dialect, column_keys=list(params))
-            every = done.construct_params(_check=False)
-            defaults = {k: v for k, v in every.items() if k not in params}
-            compiled = (done.string, tuple(done.positiontup or ()), defaults)
-            self._compiled[key] = compiled
-        sql, order, defaults = compiled
-        merged = {**defaults, **params} if defaults else params
-        return sql, self._values(merged, order)
+            compiled = self._compiled[key] = _Compiled.of(self.statement, conn, list(params))
+        return compiled
 
-    def _values(self, params: Mapping[str, Any], order: tuple[str, ...]) -> tuple[Any, ...]:
-        return tuple(_sqlite_value(params[name], name in self._json) for name in order)
+
+class _Compiled:
+    """SQL text, parameter order, fixed values and a converter per parameter."""
+
+    def __init__(
+        self,
+        sql: str,
+        order: tuple[str, ...],
+        defaults: dict[str, Any],
+        converters: tuple[Callable[[Any], Any] | None, ...],
+    ) -> None:
+        self.sql, self.order, self.defaults, self.converters = sql, order, defaults, converters
+
+    @classmethod
+    def of(cls, statement: ClauseElement, conn: Connection, keys: list[str]) -> _Compiled:
+        done = statement.compile(dialect=conn.dialect, column_keys=keys)
+        order = tuple(done.positiontup or ())
+        every = done.construct_params(_check=False)
+        defaults = {k: v for k, v in every.items() if k not in keys}
+        converters = tuple(_converter(done.binds[name].type) for name in order)
+        return cls(done.string, order, defaults, converters)
+
+    def values(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        merged = {**self.defaults, **params} if self.defaults else params
+        return tuple(
+            value if convert is None or value is None else convert(value)
+            for value, convert in zip(
+                (merged[name] for name in self.order), self.converters, strict=True
+            )
+        )
 
 
 @contextmanager
@@ -96,20 +124,24 @@ def _raw(conn: Connection) -> Any:
     return conn.connection.driver_connection
 
 
-def _sqlite_value(value: Any, is_json: bool) -> Any:
-    if value is None:
-        return None
-    if is_json:
-        return json.dumps(value)
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the ledger; pass an aware one")
-        return value.astimezone(UTC).strftime(_STAMP)
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, bool):
-        return int(value)
-    return value
+def _converter(sql_type: Any) -> Callable[[Any], Any] | None:
+    """How SQLAlchemy stores a value of this column type in SQLite."""
+    if isinstance(sql_type, UTCDateTime | DateTime):
+        return _stamp
+    if isinstance(sql_type, JSON):
+        return json.dumps
+    if isinstance(sql_type, Numeric):
+        return float
+    if isinstance(sql_type, Boolean):
+        return int
+    return None
+
+
+@lru_cache(maxsize=256)
+def _stamp(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the ledger; pass an aware one")
+    return value.astimezone(UTC).strftime(_STAMP)
 
 
 def decimal(value: Any) -> Decimal:

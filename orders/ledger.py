@@ -219,7 +219,7 @@ def previous_record(conn: Connection, member_id: int) -> tuple[str, str] | None:
     return (row.kind, row.mentioned) if row is not None else None
 
 
-_INSERT_RECORD = Prepared(insert(record_t), json_columns=("ops",))
+_INSERT_RECORD = Prepared(insert(record_t))
 _INSERT_LINES = Prepared(insert(line_t))
 _INSERT_CHANGES = Prepared(insert(change_t))
 _INSERT_ORDER = Prepared(insert(order_t))
