@@ -119,7 +119,8 @@ class Turn:
                 product=label,
                 unit_phrase=at,
                 unit_question=many,
-                said=action.said or "?",
+                said=action.said,
+                measured=any(c.isalpha() for c in action.said),
             )
         if action.kind == "choice":
             sep = " ou " if self.locale == "fr" else " or "

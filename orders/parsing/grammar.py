@@ -67,7 +67,8 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
         read_segment(segment, sentences[segment.sentence], words, index, ctx, draft)
     read_orphans(segments, sentences, words, index, ctx, draft)
     read_whole_message(flat, words, mentions, sentences, ctx, draft)
-    unknown_products(segments, sentences, tokens, draft)
+    named = {i for m in mentions for i in range(m.start, m.end)}
+    unknown_products(segments, sentences, tokens, draft, index, named)
     actions = _finish(draft.actions, index)
     return ParseResult(actions, _kind(actions, sentences, mentions), mentioned)
 

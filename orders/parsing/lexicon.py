@@ -544,7 +544,8 @@ LAST_WEEK = (
 )
 STOPWORDS = frozenset(
     """
-prix date rang adresse
+prix date rang adresse premier premiere deuxieme troisieme quatrieme cinquieme second seconde
+first third fourth fifth etage floor
 a ai aie alors au aux avec avez avoir b bien bjr bonjour bonsoir bonne c ca ce cela ces cet
 cette charles cher chere chez ci coucou d da dans de des dire dit dois donc du e elle elles en
 encore est et etre eu fait faut hello hey hi il ils j je jusqu l la le les leur lui m ma madame

@@ -199,6 +199,13 @@ class ProductIndex:
             position = found.end
         return mentions
 
+    def resembles(self, word: str) -> bool:
+        """Whether a word is close to one of the catalogue's words (a typo, a variant)."""
+        stemmed = stem(word)
+        if stemmed in self._keys or len(stemmed) < 5:
+            return stemmed in self._keys
+        return bool(process.extractOne(stemmed, self._vocab, scorer=fuzz.ratio, score_cutoff=75))
+
     def _match_at(self, words: list[str], start: int) -> Mention | None:
         for key, code in self._keys.get(words[start], ()):
             end = _match_key(words, start, key)

@@ -32,7 +32,7 @@ from orders.parsing.lexicon import (
     YES,
 )
 from orders.parsing.phrases import COPY_P, LAST_WEEK_P, has
-from orders.parsing.products import Mention
+from orders.parsing.products import Mention, ProductIndex
 from orders.parsing.structure import Segment, Sentence
 from orders.parsing.text import Token
 
@@ -92,10 +92,19 @@ def _copy_name(flat: str) -> str | None:
 
 
 def unknown_products(
-    segments: list[Segment], sentences: list[Sentence], tokens: list[Token], draft: Draft
+    segments: list[Segment],
+    sentences: list[Sentence],
+    tokens: list[Token],
+    draft: Draft,
+    index: ProductIndex,
+    named: set[int],
 ) -> None:
-    """ "du saumon si possible": ordered, but not in the catalogue."""
-    words = [t.text for t in tokens]
+    """ "du saumon si possible": ordered, but not in the catalogue.
+
+    Words at a product mention (``named``) or close to a catalogue word (a typo the
+    matcher did not dare to take) are never reported.
+    """
+    words = [t.text if i not in named else "" for i, t in enumerate(tokens)]
     ordering = (
         any(isinstance(a, Item | Ask) for a in draft.actions)
         or len(words) <= 4
@@ -114,13 +123,14 @@ def unknown_products(
                 and q.amount.dimension is not None
             ):
                 word = _next_word(words, q.end)
-                if word:
+                if word and not index.resembles(word):
                     draft.actions.append(NotInCatalog(word))
         if not ordering:
             continue
         for i in range(segment.start, segment.end - 1):
-            if words[i] in ("du", "some") and _next_word(words, i + 1, strict=True):
-                draft.actions.append(NotInCatalog(words[i + 1]))
+            word = _next_word(words, i + 1, strict=True) if words[i] in ("du", "some") else None
+            if word and not index.resembles(word):
+                draft.actions.append(NotInCatalog(word))
 
 
 def _next_word(words: list[str], start: int, *, strict: bool = False) -> str | None:
