@@ -110,6 +110,9 @@ def _summary(turn: Turn, _args: list[str]) -> Outcome:
 
 
 def _open(turn: Turn, _args: list[str]) -> Outcome:
+    if turn.window_id is not None:
+        # A slip of the thumb must not move everyone's orders out of sight.
+        return _say(turn, "already_open", "error")
     turn.window_id = ledger.start_window(turn.conn, turn.club.id, turn.message.sent_at)
     return _say(turn, "window_opened", "announcement")
 
@@ -123,6 +126,17 @@ def _close(turn: Turn, _args: list[str]) -> Outcome:
     return _say(turn, "window_closed", "announcement", pickup=plain(turn.club.pickup, 200))
 
 
+MAX_PRICE = Decimal("99999999.99")
+
+
+def _product_code(turn: Turn, given: str) -> str | None:
+    """The catalogue id an organiser typed, with or without its capitals."""
+    if given in turn.view.ids:
+        return given
+    lowered = {code.lower(): code for code in turn.view.ids}
+    return lowered.get(given.lower())
+
+
 def _usage(turn: Turn, fr: str, en: str) -> Outcome:
     return _say(turn, "bad_arguments", "error", usage=fr if turn.locale == "fr" else en)
 
@@ -132,16 +146,16 @@ def _price(turn: Turn, args: list[str]) -> Outcome:
         "Usage : /prix PRODUIT PRIX, par exemple /prix moules 6,80",
         "Usage: /price PRODUCT PRICE, for example /price moules 6.80",
     )
-    if len(args) != 2 or args[0].lower() not in turn.view.ids:
-        return _usage(turn, *usage)
+    code = _product_code(turn, args[0]) if len(args) == 2 else None
     try:
-        price = Decimal(args[1].replace(",", "."))
+        price = Decimal(args[1].replace(",", ".")) if code else None
     except InvalidOperation:
+        price = None
+    if price is None or not price.is_finite() or price < 0 or price > MAX_PRICE:
         return _usage(turn, *usage)
-    if not price.is_finite() or price < 0 or price >= 10**8:
-        return _usage(turn, *usage)
-    code = args[0].lower()
     price = price.quantize(Decimal("0.01"))
+    if price > MAX_PRICE:
+        return _usage(turn, *usage)
     ledger.set_product(turn.conn, turn.club.id, code, price=price)
     info = turn.view.infos[turn.view.ids[code]]
     return _say(
@@ -159,9 +173,9 @@ def _available(turn: Turn, args: list[str]) -> Outcome:
     flag = {"oui": True, "yes": True, "on": True, "non": False, "no": False, "off": False}.get(
         args[1].lower() if len(args) == 2 else ""
     )
-    if flag is None or args[0].lower() not in turn.view.ids:
+    code = _product_code(turn, args[0]) if len(args) == 2 else None
+    if flag is None or code is None:
         return _usage(turn, *usage)
-    code = args[0].lower()
     ledger.set_product(turn.conn, turn.club.id, code, available=flag)
     info = turn.view.infos[turn.view.ids[code]]
     return _say(

@@ -6,9 +6,11 @@ console, the tests) calls :meth:`OrderBot.handle` and nothing else.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy.engine import Connection, Engine
@@ -51,6 +53,7 @@ class OrderBot:
 
     def handle(self, message: InboundMessage) -> Outcome:
         """Handle one message exactly once and return what to post back."""
+        message = _fitted(message)
         try:
             outcome = self._attempt(message)
         except Exception:
@@ -72,11 +75,15 @@ class OrderBot:
         """
         if len(messages) < 2:
             return [self.handle(m) for m in messages]
-        conn = self._connection()
+        messages = [_fitted(m) for m in messages]
         try:
+            conn = self._connection()
             with conn.begin():
                 outcomes = [self._handle(conn, m) for m in messages]
-        except Exception:
+        except Exception as exc:
+            log.warning(
+                "batch of %d handled one by one after %s", len(messages), type(exc).__name__
+            )
             self._members.clear()
             return [self.handle(m) for m in messages]
         for message, outcome in zip(messages, outcomes, strict=True):
@@ -148,12 +155,12 @@ class OrderBot:
         role = view.role(message.platform, message.author_id)
         turn = Turn(self, conn, club, view, member_id, name, role, message, original, text)
         turn.previous = previous
-        if text.lstrip().startswith("/"):
+        if original is not None and original.kind == "command":
+            turn.store("chatter")  # a command runs once; editing it changes nothing
+            outcome = Outcome(kind="chatter")
+        elif original is None and text.lstrip().startswith("/"):
             turn.store("command")
             outcome = run_command(turn, text.strip())
-        elif original is not None and original.kind == "command":
-            turn.store("chatter")
-            outcome = Outcome(kind="chatter")
         else:
             outcome = self._order_message(turn)
         outcome.club, outcome.member_id = club.slug, member_id
@@ -198,6 +205,25 @@ class OrderBot:
             kind=result.kind,
             mentioned=mentioned,
         )
+
+
+_LIMITS = {"chat_id": 128, "message_id": 160, "author_id": 128, "edit_of": 160, "reply_to": 160}
+
+
+def _fitted(message: InboundMessage) -> InboundMessage:
+    """Platform ids longer than the ledger's columns, shortened the same way every time."""
+    long = {
+        field: value
+        for field, limit in _LIMITS.items()
+        if (value := getattr(message, field)) is not None and len(value) > limit
+    }
+    if not long:
+        return message
+    short = {
+        field: value[: _LIMITS[field] - 17] + "#" + hashlib.sha256(value.encode()).hexdigest()[:16]
+        for field, value in long.items()
+    }
+    return replace(message, **short)
 
 
 def _previous(club: ledger.ClubRow) -> tuple[str, str] | None:

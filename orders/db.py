@@ -40,7 +40,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine for ``url``; SQLite gets WAL and foreign keys switched on."""
-    kwargs: dict[str, Any] = {"echo": echo}
+    # hide_parameters: an error logged from the ledger never shows ids or message text.
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False}
         if url in ("sqlite://", "sqlite:///:memory:"):

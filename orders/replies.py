@@ -20,7 +20,11 @@ from templates import TEMPLATE_DIR
 
 LOCALES = ("fr", "en")
 _MARKUP = re.compile(r"[<>&*_`\[\]{}|#\\$%=^@]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]"
+)
+# A dot between two letters is what makes a name like "www.pay-me.com" a link.
+_LINK_DOT = re.compile(r"(?<=[^\W\d_])[.:/](?=[^\W\d_])")
 _SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CHF": "CHF"}
 
 
@@ -28,6 +32,7 @@ _SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CHF": "CHF"}
 def plain(text: str, limit: int = 40) -> str:
     """Strip markup and control characters from member-supplied text, and shorten it."""
     text = _CONTROL.sub(" ", _MARKUP.sub("", text)).replace("~", "≈")
+    text = _LINK_DOT.sub("\u2024", text.replace("://", " "))
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

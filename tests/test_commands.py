@@ -144,12 +144,33 @@ def test_open_starts_a_new_week(chat: Chat) -> None:
     assert chat.orders() == {"u-karim": {"sole": 3}}
 
 
-def test_open_while_open_closes_the_previous_week(chat: Chat) -> None:
+def test_open_while_open_is_refused_and_keeps_the_week(chat: Chat) -> None:
     chat.say("2 kg de moules")
+    replies = chat.say("/ouvrir", author=PATRICK)
+    assert replies and "déjà ouverte" in replies[0]
+    assert chat.orders() == {"u-laure": {"moules": 2}}
+    chat.say("/fermer", author=PATRICK)
     chat.say("/ouvrir", author=PATRICK)
-    assert chat.orders() == {}
     chat.say("1 kg de moules")
     assert chat.orders() == {"u-laure": {"moules": 1}}
+
+
+def test_an_edited_command_does_not_run_again(chat: Chat) -> None:
+    chat.say("/fermer", author=PATRICK)
+    closing = chat.sent[-1]
+    chat.say("/ouvrir", author=PATRICK)
+    chat.say("2 kg de moules")
+    assert chat.say("/fermer !", author=PATRICK, edit_of=closing.message_id) == []
+    chat.say("1 dorade")
+    assert chat.orders() == {"u-laure": {"moules": 2, "dorade": 1}}
+
+
+def test_an_order_edited_into_a_command_only_loses_its_lines(chat: Chat) -> None:
+    first = chat.message("2 kg de moules")
+    chat.deliver(first)
+    chat.say("3 soles")
+    chat.say("/ouvrir", author="u-laure", edit_of=first.message_id)
+    assert chat.orders() == {"u-laure": {"sole": 3}}
 
 
 def test_my_order_shows_the_members_order(chat: Chat) -> None:
