@@ -42,7 +42,7 @@ class CatalogView:
 
 
 def load_view(conn: Connection, club_id: int, version: int) -> CatalogView:
-    """Read a club's products and roles; only available products can be ordered."""
+    """Read a club's products and roles; the core refuses orders of unavailable ones."""
     rows = conn.execute(
         select(product_t)
         .where(product_t.c.club_id == club_id)
@@ -54,7 +54,8 @@ def load_view(conn: Connection, club_id: int, version: int) -> CatalogView:
         )
         for r in rows
     }
-    index = ProductIndex.build([info for info in infos.values() if info.available])
+    # Withdrawn products stay findable, so that ordering one gets an answer, not silence.
+    index = ProductIndex.build(list(infos.values()))
     roles: dict[str, str] = {}
     for ref, role in conn.execute(
         select(role_t.c.user_ref, role_t.c.role).where(role_t.c.club_id == club_id)

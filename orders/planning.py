@@ -8,8 +8,20 @@ from typing import Any
 
 from orders import ledger
 from orders.messages import LineChange, Outcome, Reply
-from orders.parsing import Action, Answer, Ask, ClearAll, CopyOrder, Item, NotInCatalog, Removal
-from orders.replies import plain
+from orders.parsing import (
+    Action,
+    Amount,
+    Answer,
+    Ask,
+    ClearAll,
+    CopyOrder,
+    Item,
+    NotInCatalog,
+    Removal,
+    limit_for,
+    to_catalog_unit,
+)
+from orders.replies import number, plain
 from orders.turn import Turn
 
 
@@ -20,6 +32,7 @@ class Plan:
     ops: list[ledger.Op] = field(default_factory=list)
     asks: list[Ask] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
     answered: bool = False
 
 
@@ -38,14 +51,18 @@ def apply_actions(
     plan = Plan()
     for action in actions:
         _plan(turn, action, pending, plan)
+    if plan.unknown:
+        words = ", ".join(plain(word, 30) for word in dict.fromkeys(plan.unknown[:3]))
+        plan.replies.append(turn.reply("not_in_catalog", "not_in_catalog", words=words))
     edit = turn.original is not None
     turn.store("asked" if plan.asks else kind, mentioned, plan.ops if plan.ops or edit else None)
-    for ask in plan.asks:
-        _ask(turn, window_id, ask, plan)
     if pending is not None:
         ledger.settle_questions(
             turn.conn, window_id, turn.member_id, "answered" if plan.answered else "expired"
         )
+    if plan.asks:
+        # One short question at a time: the member's next message answers it.
+        _ask(turn, window_id, plan.asks[0], plan)
     return _write(turn, window_id, order_id, lines, plan, kind=kind)
 
 
@@ -100,7 +117,9 @@ def apply_ops(turn: Turn, actions: list[Action]) -> Outcome:
 
 def _plan(turn: Turn, action: Action, pending: Any, plan: Plan) -> None:
     ids = turn.view.ids
-    if isinstance(action, Item):
+    if isinstance(action, Item) and not turn.view.index.products[action.product].available:
+        plan.unknown.append(turn.view.index.products[action.product].label)
+    elif isinstance(action, Item):
         plan.ops.append(ledger.Op(action.mode, ids[action.product], action.quantity))
         if pending is not None and pending.product_id == ids[action.product]:
             plan.answered = True
@@ -111,9 +130,7 @@ def _plan(turn: Turn, action: Action, pending: Any, plan: Plan) -> None:
     elif isinstance(action, Ask):
         plan.asks.append(action)
     elif isinstance(action, NotInCatalog):
-        plan.replies.append(
-            turn.reply("not_in_catalog", "not_in_catalog", words=plain(action.word, 30))
-        )
+        plan.unknown.append(action.word)
     elif isinstance(action, CopyOrder):
         _copy(turn, action, plan)
     elif isinstance(action, Answer) and pending is not None:
@@ -157,5 +174,23 @@ def _answer(turn: Turn, action: Answer, pending: Any, plan: Plan) -> None:
         elif action.yes is False:
             plan.replies.append(turn.dropped(pending.product_id, Decimal(pending.quantity or 0)))
         return
-    if action.quantity is not None and action.quantity > 0:
-        plan.ops.append(ledger.Op(pending.mode, pending.product_id, action.quantity))
+    info = turn.view.infos[pending.product_id]
+    value = to_catalog_unit(action.amount, info) if action.amount is not None else None
+    if value is None:
+        # "500 g" for a product sold by the piece: still unclear, ask again.
+        plan.asks.append(Ask("unit", info.code, said=_said(action.amount), mode=pending.mode))
+    elif value == 0:
+        plan.asks.append(Ask("vague", info.code, mode=pending.mode))
+    elif value > limit_for(info):
+        plan.asks.append(Ask("confirm", info.code, quantity=value, mode=pending.mode))
+    else:
+        plan.ops.append(ledger.Op(pending.mode, pending.product_id, value))
+
+
+def _said(amount: Amount | None) -> str:
+    if amount is None:
+        return ""
+    unit = {"mass": "kg", "volume": "L", "dozen": "dz", "piece": "pc"}.get(
+        amount.dimension or "", ""
+    )
+    return f"{number(amount.value * amount.factor, 'fr')} {unit}".strip()

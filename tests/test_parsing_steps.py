@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from orders.parsing import (
+    Amount,
     Answer,
     Ask,
     ClearAll,
@@ -483,7 +484,8 @@ def test_a_bare_amount_with_no_context_orders_nothing() -> None:
 @pytest.mark.parametrize(
     ("text", "awaiting", "expected"),
     [
-        ("2", "vague", Answer(quantity=D(2))),
+        ("2", "vague", Answer(amount=Amount(D(2)))),
+        ("500 g", "unit", Answer(amount=Amount(D(500), "mass", D("0.001"), word="g"))),
         ("oui", "confirm", Answer(yes=True)),
         ("non", "confirm", Answer(yes=False)),
     ],

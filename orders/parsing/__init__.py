@@ -19,9 +19,11 @@ from orders.parsing.intents import (
     Removal,
 )
 from orders.parsing.products import ProductIndex, ProductInfo
+from orders.parsing.units import Amount, limit_for, to_catalog_unit
 
 __all__ = [
     "Action",
+    "Amount",
     "Answer",
     "Ask",
     "ClearAll",
@@ -33,6 +35,8 @@ __all__ = [
     "ProductIndex",
     "ProductInfo",
     "Removal",
+    "limit_for",
     "mentions",
     "parse",
+    "to_catalog_unit",
 ]

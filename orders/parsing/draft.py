@@ -51,7 +51,9 @@ def item(product: P, mode: str, index: ProductIndex, draft: Draft) -> None:
     value = to_catalog_unit(amount, info)
     if value is None:
         draft.actions.append(Ask("unit", product.code, said=said(amount), mode=mode))
-    elif value > 0:
+    elif value == 0:
+        draft.actions.append(Ask("vague", product.code, mode=mode))
+    else:
         draft.actions.append(Item(product.code, value, "add" if q.plus else mode))
 
 

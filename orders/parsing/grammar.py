@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from orders.parsing.clauses import read_segment
 from orders.parsing.draft import Draft, Pending, item
 from orders.parsing.elements import Q, find_elements
@@ -26,7 +24,6 @@ from orders.parsing.intents import (
     ParseResult,
 )
 from orders.parsing.lexicon import (
-    LIMITS,
     RECIPE,
 )
 from orders.parsing.orphans import read_orphans
@@ -34,6 +31,7 @@ from orders.parsing.phrases import QUICK, SELF_P, has
 from orders.parsing.products import Mention, ProductIndex
 from orders.parsing.structure import Sentence, bind, mark_old, split_segments, split_sentences
 from orders.parsing.text import fold, normalize, tokenize
+from orders.parsing.units import limit_for
 from orders.parsing.whole_message import read_whole_message, unknown_products
 
 
@@ -111,11 +109,8 @@ def _merge(actions: list[Action]) -> list[Action]:
 
 
 def _check_limit(action: Action, index: ProductIndex) -> Action:
-    if isinstance(action, Item):
-        info = index.products[action.product]
-        limit = LIMITS.get(info.unit, Decimal(20))
-        if action.quantity > limit:
-            return Ask("confirm", action.product, quantity=action.quantity, mode=action.mode)
+    if isinstance(action, Item) and action.quantity > limit_for(index.products[action.product]):
+        return Ask("confirm", action.product, quantity=action.quantity, mode=action.mode)
     return action
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from orders.parsing.units import Amount
+
 
 @dataclass(frozen=True, slots=True)
 class Item:
@@ -61,9 +63,13 @@ class CopyOrder:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A short reply to the bot's own question: an amount, or yes / no."""
+    """A short reply to the bot's own question: an amount as written, or yes / no.
 
-    quantity: Decimal | None = None
+    The amount is converted with the product the question was about, which only
+    the ledger knows.
+    """
+
+    amount: Amount | None = None
     yes: bool | None = None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import replace
 
 from orders.parsing.draft import Draft, said
 from orders.parsing.elements import P, Q
@@ -50,11 +50,7 @@ def read_orphans(
             if _from_context(q, seg_words, index, ctx, draft):
                 continue
             if ctx.awaiting in ("unit", "vague", "choice") and not has_products:
-                draft.actions.append(Answer(quantity=answer_value(q)))
-
-
-def answer_value(q: Q) -> Decimal:
-    return q.amount.value * q.amount.factor if q.amount.dimension else q.amount.value
+                draft.actions.append(Answer(amount=replace(q.amount, counted=False)))
 
 
 def _correction(
@@ -102,8 +98,10 @@ def _from_context(
     code = candidates[0]
     amount = Amount(q.amount.value, q.amount.dimension, q.amount.factor, counted=False)
     value = to_catalog_unit(amount, index.products[code])
-    if value is None or value <= 0:
+    if value is None:
         draft.actions.append(Ask("unit", code, said=said(amount)))
+    elif value == 0:
+        draft.actions.append(Ask("vague", code))
     else:
         draft.actions.append(Item(code, value, "add" if q.plus else "set"))
     return True

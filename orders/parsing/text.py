@@ -149,7 +149,7 @@ _AFTER_NUMBERS = [
         ),
         r" 1 \2 ",
     ),
-    (",", re.compile(r"\b(\d+),(\d{1,3})(?!\d)"), r"\1.\2"),  # 1,5 kg
+    (",", re.compile(r"(?<![\d,])(\d+),(\d+)(?![\d,])"), r"\1.\2"),  # 1,5 kg
     (
         "k",
         re.compile(

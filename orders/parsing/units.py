@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from orders.parsing.lexicon import LIMITS
 from orders.parsing.products import ProductInfo
 from orders.parsing.text import stem
 
@@ -26,8 +27,28 @@ class Amount:
     word: str = ""
 
 
+LEDGER_STEP = Decimal("0.001")
+TOO_MUCH = Decimal(10) ** 9
+
+
 def to_catalog_unit(amount: Amount, product: ProductInfo) -> Decimal | None:
-    """Return the amount in the product's unit, or None when a person would have to ask."""
+    """Return the amount in the product's unit, to the ledger's 0.001, or None to ask.
+
+    An amount that rounds to nothing comes back as 0: "0.0004 kg" is not an order.
+    """
+    value = _convert(amount, product)
+    if value is None or not value.is_finite() or value >= TOO_MUCH:
+        return None
+    rounded = value.quantize(LEDGER_STEP)
+    return rounded.normalize() if rounded > 0 else Decimal(0)
+
+
+def limit_for(product: ProductInfo) -> Decimal:
+    """The amount above which a careful organiser would check before writing it down."""
+    return LIMITS.get(product.unit, Decimal(20))
+
+
+def _convert(amount: Amount, product: ProductInfo) -> Decimal | None:
     value, dim = amount.value * amount.factor, amount.dimension
     unit, pack = product.unit, product.pack
     if dim is None:

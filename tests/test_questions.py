@@ -1,0 +1,70 @@
+"""The bot's questions: one at a time, answered by the member's next message, in the right unit."""
+
+from __future__ import annotations
+
+from helpers.chat import Chat
+
+MARGAUX = "u-margaux"
+
+
+def test_an_answer_in_pieces_settles_a_weight_given_for_a_piece_product(chat: Chat) -> None:
+    asked = chat.say("1 kg de maquereaux", author=MARGAUX)
+    assert asked and "combien de pièces" in asked[0]
+    assert chat.orders() == {}
+    chat.say("4", author=MARGAUX)
+    assert chat.orders() == {MARGAUX: {"maquereau": 4}}
+
+
+def test_an_answer_in_the_wrong_unit_is_asked_again(chat: Chat) -> None:
+    chat.say("1 kg de maquereaux", author=MARGAUX)
+    again = chat.say("500 g", author=MARGAUX)
+    assert again and "pièce" in again[0]
+    assert chat.orders() == {}
+    chat.say("3", author=MARGAUX)
+    assert chat.orders() == {MARGAUX: {"maquereau": 3}}
+
+
+def test_an_answer_is_converted_to_the_catalogue_unit(chat: Chat) -> None:
+    chat.say("des huîtres", author=MARGAUX)
+    chat.say("24", author=MARGAUX)
+    assert chat.orders() == {MARGAUX: {"huitres-n3": 2}}
+
+
+def test_an_unusual_answer_is_confirmed_before_it_counts(chat: Chat) -> None:
+    chat.say("des moules", author=MARGAUX)
+    confirm = chat.say("5000 kg", author=MARGAUX)
+    assert confirm and "oui" in confirm[0]
+    assert chat.orders() == {}
+    chat.say("non", author=MARGAUX)
+    assert chat.orders() == {}
+
+
+def test_one_question_per_message(chat: Chat) -> None:
+    replies = chat.say("2 ou 3 maquereaux et 2 ou 3 soles et 1 kg de moules", author=MARGAUX)
+    questions = [r for r in replies if "?" in r]
+    assert len(questions) == 1
+    assert chat.orders() == {MARGAUX: {"moules": 1}}
+
+
+def test_unknown_products_get_one_reply(chat: Chat) -> None:
+    text = ", ".join(f"2 kg de {word}" for word in ("saumon", "thon", "caviar", "truite", "lotte"))
+    replies = chat.say(text, author=MARGAUX)
+    notices = [r for r in replies if "catalogue" in r]
+    assert len(notices) == 1
+    assert "saumon" in notices[0] and "lotte" not in notices[0]
+
+
+def test_amounts_are_kept_to_the_gram(chat: Chat) -> None:
+    replies = chat.say("8 huîtres", author=MARGAUX)
+    assert chat.orders() == {MARGAUX: {"huitres-n3": 0.667}}
+    assert "0,667 douzaine" in replies[0]
+    asked = chat.say("0,0004 kg de moules", author="u-karim")
+    assert len(asked) == 1 and "Combien de moules" in asked[0].replace("combien", "Combien")
+    assert "u-karim" not in chat.orders()
+
+
+def test_a_withdrawn_product_is_answered_not_recorded(chat: Chat) -> None:
+    chat.say("/dispo sole non", author="u-patrick")
+    replies = chat.say("1 sole et 1 kg de moules", author=MARGAUX)
+    assert any("sole" in r and "catalogue" in r for r in replies)
+    assert chat.orders() == {MARGAUX: {"moules": 1}}
