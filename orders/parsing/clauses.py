@@ -20,6 +20,8 @@ from orders.parsing.lexicon import (
     PAST,
     REFERENCE,
     REMOVE,
+    RESTATE,
+    SELF_CORRECTION,
     SET,
     SWAP,
     SWAP_LINK,
@@ -37,6 +39,7 @@ def read_segment(
     ctx: ParseContext,
     draft: Draft,
 ) -> None:
+    """Turn the products of one segment into actions, by the markers around them."""
     products = [e for e in segment.elements if isinstance(e, P)]
     if not products:
         return
@@ -56,22 +59,46 @@ def read_segment(
         return
     removing = not REMOVE.isdisjoint(sentence_words)
     mode = _mode(seg_words, sentence_words, words, segment)
+    restating = not (RESTATE.isdisjoint(seg_words) and SELF_CORRECTION.isdisjoint(seg_words))
     for product in products:
         if product.old:
             continue
         if (
             _negated(words, product, segment)
+            or _replaced(words, product, segment)
             or (removing and product.qty is None)
             or (removing and not REMOVE.isdisjoint(seg_words))
         ):
             draft.actions.append(Removal(product.code))
         elif product.qty is not None:
+            if restating:
+                draft.forget(product.code)  # "2 kg carote... sorry, carrots. So 2kg carrots"
             item(product, mode, index, draft)
         elif product.vague:
             draft.actions.append(Ask("vague", product.code))
         elif _bare_list_item(words, product, index):
             draft.actions.append(Item(product.code, Decimal(1), mode))
         draft.seen.append((product.start, product.code))
+
+
+_INSTEAD = (
+    ("instead", "of"),
+    ("rather", "than"),
+    ("au", "lieu"),
+    ("a", "la", "place"),
+    ("plutot", "que"),
+)
+_ARTICLES = frozenset({"the", "my", "de", "d", "du", "des", "le", "la", "les", "mon", "ma", "mes"})
+
+
+def _replaced(words: list[str], product: P, segment: Segment) -> bool:
+    """ "12 sausages instead of the sourdough": the product after "instead of" goes."""
+    if product.qty is not None:
+        return False
+    before = words[max(segment.start, product.start - 5) : product.start]
+    while before and before[-1] in _ARTICLES:
+        before.pop()
+    return any(tuple(before[-len(phrase) :]) == phrase for phrase in _INSTEAD)
 
 
 def _about_last_week(seg_words: list[str]) -> bool:

@@ -23,6 +23,12 @@ class Draft:
     seen: list[tuple[int, str]] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
 
+    def forget(self, product: str) -> None:
+        """Drop what the message said of a product so far: it is being restated."""
+        self.actions = [
+            a for a in self.actions if not (isinstance(a, Item) and a.product == product)
+        ]
+
     def product_before(self, position: int) -> str | None:
         """The last product named before token ``position``."""
         earlier = [code for start, code in self.seen if start < position]

@@ -37,6 +37,7 @@ _units("mass", "0.5", "livre", "livres", "pound", "pounds", "lb", "lbs")
 _units("volume", "1", "l", "litre", "litres", "liter", "liters", "lt")
 _units("volume", "0.01", "cl")
 _units("volume", "0.001", "ml")
+_units("volume", "0.568", "pint", "pints", "pt")  # the UK pint
 _units("dozen", "1", "douzaine", "douzaines", "dz", "douz", "dozen", "dozens", "doz")
 _units(
     "piece",
@@ -382,6 +383,16 @@ TAKE = frozenset(
 )
 # Requests phrased as questions are orders: "Could I have 2 soles?"
 REQUEST = (
+    "if that s a thing",
+    "if that s possible",
+    "if that s ok",
+    "if you have",
+    "if you still have",
+    "if there s any left",
+    "si c est possible",
+    "si vous en avez",
+    "si tu en as",
+    "s il en reste",
     "could i",
     "can i",
     "can you",

@@ -32,6 +32,7 @@ def read_orphans(
     ctx: ParseContext,
     draft: Draft,
 ) -> None:
+    """Give each quantity that names no product the product it must mean, if any."""
     has_products = any(isinstance(e, P) for s in segments for e in s.elements)
     for segment in segments:
         sentence = sentences[segment.sentence]
@@ -45,12 +46,32 @@ def read_orphans(
                 continue
             if _correction(q, segment, words, index, ctx, draft):
                 continue
+            if _for_someone(q, words, index, draft):
+                continue
             if any(isinstance(e, P) for e in segment.elements):
                 continue
             if _from_context(q, seg_words, index, ctx, draft):
                 continue
             if ctx.awaiting in ("unit", "vague", "choice") and not has_products:
                 draft.actions.append(Answer(amount=replace(q.amount, counted=False)))
+
+
+def _for_someone(q: Q, words: list[str], index: ProductIndex, draft: Draft) -> bool:
+    """ "1 kouign-amann pour moi et 2 pour ma voisine": more of the product just named."""
+    product = draft.product_before(q.start)
+    if q.amount.dimension is not None or product is None:
+        return False
+    if words[q.end : q.end + 1] not in (["pour"], ["for"]) or words[q.start - 1 : q.start] in (
+        ["dont"],
+        ["including"],
+        ["incl"],
+    ):
+        return False
+    value = to_catalog_unit(q.amount, index.products[product])
+    if not value:
+        return False
+    draft.actions.append(Item(product, value, "set"))
+    return True
 
 
 def _correction(

@@ -43,9 +43,31 @@ _GLUE = frozenset(
 _SYNONYMS = {"st": "saint", "ste": "sainte", "oeuf": "oeuf"}
 _PACK = re.compile(
     r"(?P<approx>~|env\.?|environ|approx\.?|about|ca\.?)?\s*"
-    r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>kg|g|gr|cl|ml|l|litres?|pieces?|pcs?)?\b"
+    r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>kg|g|gr|cl|ml|l|litres?|pints?|pieces?|pcs?)?\b"
     r"(?:\s*(?P<piece>[a-z]{3,}))?"
 )
+_PACK_UNITS: dict[str, tuple[str, Decimal]] = {
+    "kg": ("mass", Decimal(1)),
+    "g": ("mass", Decimal("0.001")),
+    "gr": ("mass", Decimal("0.001")),
+    "l": ("volume", Decimal(1)),
+    "litre": ("volume", Decimal(1)),
+    "cl": ("volume", Decimal("0.01")),
+    "ml": ("volume", Decimal("0.001")),
+    "pint": ("volume", Decimal("0.568")),
+}
+# Pack sizes written in words, as they appear in product names.
+_WORD_SIZES_MAP = {
+    "half dozen": "6",
+    "half a dozen": "6",
+    "demi douzaine": "6",
+    "demi-douzaine": "6",
+    "dozen": "12",
+    "douzaine": "12",
+    "pair": "2",
+    "paire": "2",
+}
+_WORD_SIZES = re.compile("|".join(sorted(map(re.escape, _WORD_SIZES_MAP), key=len, reverse=True)))
 _CONTAINER_WORDS = {w for w, (dim, _) in UNIT_WORDS.items() if dim == "container"}
 
 
@@ -109,6 +131,7 @@ class ProductInfo:
 def _pack_from_name(name: str) -> tuple[PackSize | None, bool, bool, str]:
     """Read "(plaque de 250 g)", "(lot de 2 pots)", "(pièce ~600 g)" in a product's name."""
     inside = " ".join(re.findall(r"\((.*?)\)", fold(name)))
+    inside = _WORD_SIZES.sub(lambda m: _WORD_SIZES_MAP[m.group(0)], inside)
     if not inside:
         return None, False, False, ""
     words = set(re.findall(r"[a-z]+", inside))
@@ -119,16 +142,8 @@ def _pack_from_name(name: str) -> tuple[PackSize | None, bool, bool, str]:
     amount = Decimal(match.group("amount").replace(",", "."))
     unit = (match.group("unit") or "piece").rstrip("s")
     approximate = bool(match.group("approx")) or "~" in inside
-    scale = {
-        "kg": ("mass", 1),
-        "g": ("mass", Decimal("0.001")),
-        "gr": ("mass", Decimal("0.001")),
-        "l": ("volume", 1),
-        "litre": ("volume", 1),
-        "cl": ("volume", Decimal("0.01")),
-        "ml": ("volume", Decimal("0.001")),
-    }.get(unit, ("piece", 1))
-    pack = PackSize(scale[0], amount * Decimal(scale[1]))
+    scale = _PACK_UNITS.get(unit, ("piece", Decimal(1)))
+    pack = PackSize(scale[0], amount * scale[1])
     piece = stem(match.group("piece") or "") if scale[0] == "piece" else ""
     return (None if approximate else pack), approximate, container, piece
 

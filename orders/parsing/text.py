@@ -221,6 +221,4 @@ def stem(word: str) -> str:
     """Reduce a folded word to a crude singular, the same way on both sides of a match."""
     if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss"):
         word = word[:-1]
-    if len(word) > 4 and word.endswith("e") and word[-2] == word[-3]:
-        word = word[:-1]  # "merlanne" etc. rarely; keeps "moule" vs "moulle" close
     return word
