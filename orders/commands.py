@@ -110,7 +110,9 @@ def _summary(turn: Turn, _args: list[str]) -> Outcome:
 
 
 def _open(turn: Turn, _args: list[str]) -> Outcome:
-    if turn.window_id is not None:
+    ledger.lock_club(turn.conn, turn.club.id)
+    latest = ledger.latest_window(turn.conn, turn.club.id)
+    if turn.window_id is not None or (latest is not None and latest[1] == "open"):
         # A slip of the thumb must not move everyone's orders out of sight.
         return _say(turn, "already_open", "error")
     turn.window_id = ledger.start_window(turn.conn, turn.club.id, turn.message.sent_at)
@@ -118,6 +120,7 @@ def _open(turn: Turn, _args: list[str]) -> Outcome:
 
 
 def _close(turn: Turn, _args: list[str]) -> Outcome:
+    ledger.lock_club(turn.conn, turn.club.id)
     if ledger.latest_window(turn.conn, turn.club.id) is None:
         # Closing before the first order: record a closed week, so orders wait for /ouvrir.
         ledger.start_window(turn.conn, turn.club.id, turn.message.sent_at)

@@ -133,6 +133,8 @@ class OrderBot:
         name = plain(message.author_name, 80) or plain(message.author_id, 80)
         key = (message.platform, message.chat_id, message.author_id)
         cached = self._members.get(key)
+        if cached is not None:
+            ledger.lock_member(conn, cached[1])
         club = ledger.club_for_chat(
             conn, message.platform, message.chat_id, cached[1] if cached else None
         )
@@ -146,7 +148,9 @@ class OrderBot:
                 conn, club.id, message.platform, message.author_id, name, message.sent_at
             )
             self._members[key] = (club.id, member_id, name)
+            ledger.lock_member(conn, member_id)
             previous = None if created else ledger.previous_record(conn, member_id)
+            club = replace(club, lines=None)  # read again under the lock
         original = (
             ledger.find_record(conn, message.platform, message.chat_id, message.edit_of)
             if message.edit_of

@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from orders.fastsql import Prepared, decimal
@@ -136,6 +136,21 @@ _CLUB_AND_MEMBER = (
     )
     .where(chat_t.c.platform == bindparam("platform"), chat_t.c.chat_id == bindparam("chat"))
 )
+
+
+def lock_member(conn: Connection, member_id: int) -> None:
+    """Serialise the handling of one member's messages across workers (PostgreSQL).
+
+    SQLite needs nothing here: its transactions start with the write lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(1, :member)"), {"member": member_id})
+
+
+def lock_club(conn: Connection, club_id: int) -> None:
+    """Serialise opening and closing a club's weeks across workers (PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(2, :club)"), {"club": club_id})
 
 
 def club_for_chat(

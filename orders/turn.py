@@ -81,8 +81,13 @@ class Turn:
 
     def ensure_window(self) -> int | None:
         """The open window; a club's very first order opens one by itself."""
-        if self.window_id is None and ledger.latest_window(self.conn, self.club.id) is None:
-            self.window_id = ledger.start_window(self.conn, self.club.id, self.message.sent_at)
+        if self.window_id is None:
+            ledger.lock_club(self.conn, self.club.id)
+            latest = ledger.latest_window(self.conn, self.club.id)
+            if latest is None:
+                self.window_id = ledger.start_window(self.conn, self.club.id, self.message.sent_at)
+            elif latest[1] == "open":
+                self.window_id = latest[0]  # another worker opened it meanwhile
         return self.window_id
 
     def reply(self, template: str, kind: str, **values: Any) -> Reply:
