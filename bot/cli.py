@@ -15,6 +15,8 @@ from bot.settings import Settings, load_settings
 from bot.threads import ThreadError
 from orders.catalog import CatalogError
 
+DEMO_FILE = "orderbot-demo.sqlite3"
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderbot", description=__doc__)
@@ -23,25 +25,35 @@ def _parser() -> argparse.ArgumentParser:
         help="DEBUG, INFO, WARNING or ERROR (default: WARNING for demo, console and replay)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="play a sample week of the fish club through the bot")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--log-level", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    demo = sub.add_parser(
+        "demo", parents=[common], help="play a sample week of the fish club through the bot"
+    )
     demo.add_argument(
         "--database",
         default="sqlite:///orderbot-demo.sqlite3",
         help="ledger URL (default: a fresh orderbot-demo.sqlite3 here)",
     )
-    console = sub.add_parser("console", help="an interactive local thread in the terminal")
+    console = sub.add_parser(
+        "console", parents=[common], help="an interactive local thread in the terminal"
+    )
     console.add_argument("--catalog", type=Path, help="catalogue YAML (default: the sample)")
     console.add_argument("--database", help="ledger URL (default: DATABASE_URL)")
-    replay = sub.add_parser("replay", help="replay a thread file and print the final orders")
+    replay = sub.add_parser(
+        "replay", parents=[common], help="replay a thread file and print the final orders"
+    )
     replay.add_argument("--catalog", type=Path, required=True)
     replay.add_argument("--thread", type=Path, required=True)
     replay.add_argument("--format", choices=("json", "text"), default="json")
     replay.add_argument(
         "--database", default="sqlite://", help="ledger URL (default: an empty in-memory SQLite)"
     )
-    catalog = sub.add_parser("catalog", help="manage a club's catalogue")
+    catalog = sub.add_parser("catalog", parents=[common], help="manage a club's catalogue")
     catalog_sub = catalog.add_subparsers(dest="action", required=True)
-    imp = catalog_sub.add_parser("import", help="create or update a club from a catalogue file")
+    imp = catalog_sub.add_parser(
+        "import", parents=[common], help="create or update a club from a catalogue file"
+    )
     imp.add_argument("file", type=Path)
     imp.add_argument("--club", help="club slug (default: from the club's name)")
     imp.add_argument("--chat", help="bind a thread, as PLATFORM:CHAT_ID (e.g. telegram:-1001)")
@@ -82,7 +94,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from bot.demo import run_demo
 
-        _fresh_sqlite(args.database)
+        if not _fresh_sqlite(args.database):
+            return 2
         app = build_app(_settings(args, args.database))
         print(f"orderbot demo — ledger: {app.settings.database_url}")
         return run_demo(app, sys.stdout)
@@ -134,13 +147,20 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fresh_sqlite(url: str) -> None:
-    """The demo starts from an empty ledger each time it runs."""
+def _fresh_sqlite(url: str) -> bool:
+    """The demo starts from an empty ledger; it only ever deletes its own file."""
     prefix = "sqlite:///"
-    if url.startswith(prefix) and url != "sqlite:///:memory:":
-        path = Path(url[len(prefix) :])
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if not url.startswith(prefix) or url == "sqlite:///:memory:":
+        return True
+    path = Path(url[len(prefix) :])
+    if path.exists() and path.name != DEMO_FILE:
+        print(
+            f"orderbot: {path} exists; the demo needs a new file (or {DEMO_FILE})", file=sys.stderr
+        )
+        return False
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return True
 
 
 if __name__ == "__main__":

@@ -180,6 +180,10 @@ class OrderBot:
 
     def _order_message(self, turn: Turn) -> Outcome:
         window_id = turn.ensure_window()
+        if turn.original is not None and turn.original.window_id != window_id:
+            # An edit of a message from a week that is over cannot change this week.
+            turn.store("closed")
+            return Outcome([turn.reply("closed", "closed")], kind="closed")
         lines: dict[int, Decimal] = {}
         order_id = None
         if turn.club.lines is not None and window_id == turn.club.window_id:

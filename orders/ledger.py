@@ -55,7 +55,6 @@ class ClubRow:
     window_id: int | None
     previous_kind: str | None = None
     previous_mentioned: str | None = None
-    previous_known: bool = False
     order_id: int | None = None
     lines: dict[int, Decimal] | None = None  # the author's lines in the open window, if known
 
@@ -69,6 +68,7 @@ class RecordRow:
     mentioned: str | None  # None: not worked out yet (an announcement)
     role: str
     text: str
+    window_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +80,6 @@ class Op:
     quantity: Decimal | None = None
 
 
-_LAST_OF_MEMBER = (
-    select(record_t.c.id)
-    .where(record_t.c.member_id == bindparam("member"))
-    .order_by(record_t.c.id.desc())
-    .limit(1)
-    .scalar_subquery()
-)
 _LAST_OF_MEMBER = (
     select(record_t.c.id)
     .where(record_t.c.member_id == bindparam("member"))
@@ -171,7 +164,7 @@ def club_for_chat(
     if not rows:
         return None
     lines = {int(r[11]): decimal(r[12]) for r in rows if r[11] is not None}
-    return ClubRow(*rows[0][:10], previous_known=True, order_id=rows[0][10], lines=lines)
+    return ClubRow(*rows[0][:10], order_id=rows[0][10], lines=lines)
 
 
 _FAST_CLUB = Prepared(_CLUB)
@@ -201,6 +194,7 @@ _RECORD = select(
     record_t.c.mentioned,
     record_t.c.role,
     record_t.c.text,
+    record_t.c.window_id,
 ).where(
     record_t.c.platform == bindparam("platform"),
     record_t.c.chat_id == bindparam("chat"),
@@ -216,7 +210,14 @@ def find_record(conn: Connection, platform: str, chat_id: str, message_id: str) 
     if row is None:
         return None
     return RecordRow(
-        row.id, row.origin_id or row.id, row.member_id, row.kind, row.mentioned, row.role, row.text
+        row.id,
+        row.origin_id or row.id,
+        row.member_id,
+        row.kind,
+        row.mentioned,
+        row.role,
+        row.text,
+        row.window_id,
     )
 
 

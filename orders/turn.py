@@ -49,11 +49,6 @@ class Turn:
     def name(self) -> str:
         return plain(self.member_name.split(" ")[0] or self.member_name, 40)
 
-    @property
-    def origin_id(self) -> int:
-        assert self.record_id is not None
-        return self.original.origin_id if self.original is not None else self.record_id
-
     def store(
         self, kind: str, mentioned: str | None = "", ops: Sequence[ledger.Op] | None = None
     ) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from orders import ledger
 from orders.catalog_view import CatalogView
 from orders.parsing import ProductInfo
+from orders.parsing.text import fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,5 +73,5 @@ def build_weekly_order(
         club.currency,
         window_id == club.window_id,
         totals,
-        list(members.values()),
+        sorted(members.values(), key=lambda m: (fold(m.name), m.member_id)),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,9 @@ from bot.threads import read_thread
 
 FIXTURES = Path(__file__).parent / "fixtures"
 THREADS = sorted(FIXTURES.glob("*/*.thread.jsonl"))
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES_URL = os.environ.get(
+    "ORDERBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 Orders = dict[str, dict[str, int | float]]
 

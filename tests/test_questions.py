@@ -68,3 +68,14 @@ def test_a_withdrawn_product_is_answered_not_recorded(chat: Chat) -> None:
     replies = chat.say("1 sole et 1 kg de moules", author=MARGAUX)
     assert any("sole" in r and "catalogue" in r for r in replies)
     assert chat.orders() == {MARGAUX: {"moules": 1}}
+
+
+def test_an_edit_of_last_weeks_message_changes_nothing(chat: Chat) -> None:
+    old = chat.message("2 soles")
+    chat.deliver(old)
+    chat.say("/fermer", author="u-patrick")
+    chat.say("/ouvrir", author="u-patrick")
+    chat.say("1 kg de moules")
+    replies = chat.say("3 soles", edit_of=old.message_id)
+    assert replies and "closes" in replies[0]
+    assert chat.orders() == {"u-laure": {"moules": 1}}

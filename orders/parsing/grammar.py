@@ -1,13 +1,15 @@
-"""The grammar of an order message, as a few small named steps.
+"""The grammar of an order message, as a few small named steps, one module each.
 
-1. ``normalize`` and ``tokenize`` the text; find product mentions.
-2. ``_elements``: turn tokens into quantities (Q), products (P) and separators.
-3. ``_sentences``: split into sentences (questions apart) and segments.
-4. ``_bind``: pair each product with its quantity, prefix or postfix style.
-5. ``_intents``: read each sentence's markers (add, change, cancel, swap,
-   negation, past) and turn bound pairs into actions.
-6. ``_orphans``: a quantity with no product refers to a correction, the
-   product just asked about, or the bot's pending question.
+1. ``text``: normalise and tokenise; ``products``: find product mentions.
+2. ``elements``: tokens become quantities (Q) and product mentions (P).
+3. ``structure``: sentences (questions apart) and segments; then each product
+   is bound to its quantity, prefix or postfix style.
+4. ``clauses``: each segment's markers (add, change, cancel, swap, negation,
+   past) turn bound pairs into actions.
+5. ``orphans``: a quantity with no product is a correction, the product just
+   asked about, or the answer to the bot's question.
+6. ``whole_message``: cancel everything, copy an order, yes/no, unknown products.
+Then :func:`parse` merges repeats and flags unusual amounts.
 """
 
 from __future__ import annotations

@@ -34,8 +34,7 @@ class Ask:
     """A question the bot must ask before anything is recorded.
 
     ``kind`` is "unit" (a piece product ordered by weight or the reverse),
-    "vague" (no amount), "choice" ("2 ou 3"), "confirm" (an unusual amount) or
-    "which" (two products fit).
+    "vague" (no amount), "choice" ("2 ou 3") or "confirm" (an unusual amount).
     """
 
     kind: str
