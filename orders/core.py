@@ -149,7 +149,7 @@ class OrderBot:
             )
             self._members[key] = (club.id, member_id, name)
             ledger.lock_member(conn, member_id)
-            previous = None if created else ledger.previous_record(conn, member_id)
+            previous = None if created else ledger.previous_record(conn, member_id, club.window_id)
             club = replace(club, lines=None)  # read again under the lock
         original = (
             ledger.find_record(conn, message.platform, message.chat_id, message.edit_of)

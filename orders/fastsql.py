@@ -53,6 +53,10 @@ class Prepared:
             cursor = _raw(conn).execute(sql, values)
         return int(cursor.lastrowid or 0)
 
+    def run(self, conn: Connection, params: Mapping[str, Any]) -> None:
+        """Run an update or a delete."""
+        self.many(conn, [params])
+
     def many(self, conn: Connection, params: Sequence[Mapping[str, Any]]) -> None:
         """Run a statement once per parameter set."""
         if not params:

@@ -82,10 +82,11 @@ class Op:
 
 _LAST_OF_MEMBER = (
     select(record_t.c.id)
-    .where(record_t.c.member_id == bindparam("member"))
+    .where(record_t.c.member_id == bindparam("member"), record_t.c.window_id == window_t.c.id)
     .order_by(record_t.c.id.desc())
     .limit(1)
     .scalar_subquery()
+    .correlate(window_t)
 )
 _CLUB = (
     select(
@@ -223,15 +224,19 @@ def find_record(conn: Connection, platform: str, chat_id: str, message_id: str) 
 
 _PREVIOUS = (
     select(record_t.c.kind, record_t.c.mentioned)
-    .where(record_t.c.member_id == bindparam("member"))
+    .where(record_t.c.member_id == bindparam("member"), record_t.c.window_id == bindparam("window"))
     .order_by(record_t.c.id.desc())
     .limit(1)
 )
 
 
-def previous_record(conn: Connection, member_id: int) -> tuple[str, str] | None:
-    """Kind and products of the member's last message, for "j'en prends deux"."""
-    row = conn.execute(_PREVIOUS, {"member": member_id}).first()
+def previous_record(
+    conn: Connection, member_id: int, window_id: int | None
+) -> tuple[str, str] | None:
+    """Kind and products of the member's last message this week, for "j'en prends deux"."""
+    if window_id is None:
+        return None
+    row = conn.execute(_PREVIOUS, {"member": member_id, "window": window_id}).first()
     return (row.kind, row.mentioned) if row is not None else None
 
 
@@ -239,13 +244,15 @@ _INSERT_RECORD = Prepared(insert(record_t))
 _INSERT_LINES = Prepared(insert(line_t))
 _INSERT_CHANGES = Prepared(insert(change_t))
 _INSERT_ORDER = Prepared(insert(order_t))
-_UPDATE_LINE = (
+_UPDATE_LINE = Prepared(
     update(line_t)
     .where(line_t.c.order_id == bindparam("order"), line_t.c.product_id == bindparam("product"))
     .values(quantity=bindparam("quantity"))
 )
-_DELETE_LINE = line_t.delete().where(
-    line_t.c.order_id == bindparam("order"), line_t.c.product_id == bindparam("product")
+_DELETE_LINE = Prepared(
+    line_t.delete().where(
+        line_t.c.order_id == bindparam("order"), line_t.c.product_id == bindparam("product")
+    )
 )
 
 
@@ -441,9 +448,9 @@ def write_lines(
     _INSERT_LINES.many(conn, added)
     for p, _before, after in changes:
         if p in current and after == 0:
-            conn.execute(_DELETE_LINE, {"order": order_id, "product": p})
+            _DELETE_LINE.run(conn, {"order": order_id, "product": p})
         elif p in current:
-            conn.execute(_UPDATE_LINE, {"order": order_id, "product": p, "quantity": after})
+            _UPDATE_LINE.run(conn, {"order": order_id, "product": p, "quantity": after})
     _INSERT_CHANGES.many(
         conn,
         [

@@ -147,8 +147,9 @@ class InboundRecord(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("platform", "chat_id", "message_id"),
-        Index("ix_record_member", "member_id", "id"),
-        Index("ix_record_window_member", "window_id", "member_id"),
+        # A member's messages in a week, newest last: the context of their next message
+        # and what an edit re-folds.
+        Index("ix_record_member_window", "member_id", "window_id", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     club_id: int = Field(foreign_key="club.id")

@@ -140,21 +140,18 @@ def _plus_half(match: re.Match[str]) -> str:
     return f" {whole} {match.group(3)} "
 
 
+# "a dozen", "a jar" -> "1 dozen", "1 jar": an English article before a unit is an amount.
+_ARTICLE = re.compile(
+    r"\b(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|box|"
+    r"bag|tin|punnet|tub|lb)\b"
+)
 _AFTER_NUMBERS = [
-    (
-        "a",
-        re.compile(
-            r"\b(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|box|"
-            r"bag|tin|punnet|tub|lb)\b"
-        ),
-        r" 1 \2 ",
-    ),
     (",", re.compile(r"(?<![\d,])(\d+),(\d+)(?![\d,])"), r"\1.\2"),  # 1,5 kg
     (
         "k",
         re.compile(
             r"\b(\d+)\s?(?:kg|kilos?)\s?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|"
-            r"svp|merci|stp|s'il|please|pls|au lieu|instead|et pas|pas|plutot|de|d'|of))"
+            r"svp|merci|stp|s il|please|pls|au lieu|instead|et pas|pas|plutot|de|d|of))"
         ),
         lambda m: f" {m.group(1)}.{m.group(2)} kg ",
     ),
@@ -178,14 +175,21 @@ def normalize(text: str) -> str:
     for trigger, pattern, repl in _BEFORE_NUMBERS:
         if trigger in text:
             text = pattern.sub(repl, text)
-    text = re.sub(r"(\w)'(\w)", r"\1' \2", text)
-    text = re.sub(r"([a-z])-(?=[a-z])", r"\1 ", text)
+    # Apostrophes split words ("d'huîtres") and are dropped by the tokenizer anyway;
+    # a hyphen between letters joins a compound ("saint-jacques") the catalogue spells apart.
+    text = _HYPHEN.sub(" ", text.replace("'", " "))
     text = alpha2digit(text, "fr", threshold=0)
     text = alpha2digit(text, "en", threshold=0)
-    for trigger, pattern, repl in _AFTER_NUMBERS:
-        if trigger in text:
-            text = pattern.sub(repl, text)  # type: ignore[arg-type]
+    if " a" in text:
+        text = _ARTICLE.sub(r" 1 \2 ", text)
+    if _DIGIT.search(text):
+        for trigger, pattern, repl in _AFTER_NUMBERS:
+            if trigger in text:
+                text = pattern.sub(repl, text)  # type: ignore[arg-type]
     return text
+
+
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
 @dataclass(frozen=True, slots=True)
