@@ -5,10 +5,10 @@ Usage: ``python bench/parse_speed.py [--messages N] [--database URL]``
 Every fixture thread under ``tests/fixtures/`` (both clubs) is replayed again and again as
 successive weeks through one app and one ledger, until N messages (default 50,000) have been
 handled. Each club's catalogue is bound to a chat of its own. Before every week (every thread
-file) the club's organiser sends ``/ouvrir``, so each week gets a fresh order window. Message
-ids are made unique per repetition (``r3-week-2-m17``, with ``edit_of`` and ``reply_to``
+file) the club's organiser sends ``/fermer`` then ``/ouvrir``, so each week gets a fresh
+order window. Message ids are made unique per repetition (``r3-week-2-m17``, with ``edit_of`` and ``reply_to``
 rewritten the same way) and timestamps move on by whole weeks: 7 days per week the club's
-threads cover, so that time never goes backwards in a chat. The ``/ouvrir`` messages count
+threads cover, so that time never goes backwards in a chat. These command messages count
 towards N.
 
 The ledger is a fresh SQLite file in a temporary directory unless ``--database`` names
@@ -88,7 +88,7 @@ def _cycle(weeks: list[tuple[str, list[InboundMessage]]]) -> timedelta:
 
 
 def stream(clubs: list[Club]) -> Iterator[InboundMessage]:
-    """Every club's weeks, over and over: ``/ouvrir`` first, then the week's messages."""
+    """Every club's weeks, over and over: ``/fermer`` and ``/ouvrir``, then the week's messages."""
     rep = 0
     while True:
         for club in clubs:
@@ -96,16 +96,17 @@ def stream(clubs: list[Club]) -> Iterator[InboundMessage]:
             for week, messages in club.weeks:
                 prefix = f"r{rep}-{week}-"
                 first = messages[0]
-                yield replace(
-                    first,
-                    message_id=f"{prefix}open",
-                    author_id=club.organiser,
-                    author_name=club.organiser,
-                    text="/ouvrir",
-                    sent_at=first.sent_at + shift - timedelta(minutes=1),
-                    edit_of=None,
-                    reply_to=None,
-                )
+                for command in ("/fermer", "/ouvrir"):
+                    yield replace(
+                        first,
+                        message_id=f"{prefix}{command[1:]}",
+                        author_id=club.organiser,
+                        author_name=club.organiser,
+                        text=command,
+                        sent_at=first.sent_at + shift - timedelta(minutes=1),
+                        edit_of=None,
+                        reply_to=None,
+                    )
                 for message in messages:
                     yield replace(
                         message,
