@@ -6,9 +6,10 @@ Every fixture thread under ``tests/fixtures/`` (both clubs) is replayed again an
 successive weeks through one app and one ledger, until N messages (default 50,000) have been
 handled. Each club's catalogue is bound to a chat of its own. Before every week (every thread
 file) the club's organiser sends ``/fermer`` then ``/ouvrir``, so each week gets a fresh
-order window. Message ids are made unique per repetition (``r3-week-2-m17``, with ``edit_of`` and ``reply_to``
-rewritten the same way) and timestamps move on by whole weeks: 7 days per week the club's
-threads cover, so that time never goes backwards in a chat. These command messages count
+order window. Message ids are made unique per repetition (``r3-week-2-m17``, with
+``edit_of`` and ``reply_to`` rewritten the same way) and timestamps move on by whole
+weeks: 7 days per week the club's threads cover, so that time never goes backwards in a
+chat. These command messages count
 towards N.
 
 The ledger is a fresh SQLite file in a temporary directory unless ``--database`` names
