@@ -178,8 +178,10 @@ def normalize(text: str) -> str:
     # Apostrophes split words ("d'huîtres") and are dropped by the tokenizer anyway;
     # a hyphen between letters joins a compound ("saint-jacques") the catalogue spells apart.
     text = _HYPHEN.sub(" ", text.replace("'", " "))
-    text = alpha2digit(text, "fr", threshold=0)
-    text = alpha2digit(text, "en", threshold=0)
+    if _FRENCH_NUMBER.search(text):
+        text = alpha2digit(text, "fr", threshold=0)
+    if _ENGLISH_NUMBER.search(text):
+        text = alpha2digit(text, "en", threshold=0)
     if " a" in text:
         text = _ARTICLE.sub(r" 1 \2 ", text)
     if _DIGIT.search(text):
@@ -190,6 +192,17 @@ def normalize(text: str) -> str:
 
 
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+# Number words are looked for before calling the converter, which costs more than the look.
+_FRENCH_NUMBER = re.compile(
+    r"\b(?:une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|"
+    r"quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|mille|zero|premier|premiere|"
+    r"second|seconde|deuxieme|troisieme|quatrieme|cinquieme)"
+)
+_ENGLISH_NUMBER = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred|thousand|zero|first|second|third|fourth|fifth)"
+)
 
 
 @dataclass(frozen=True, slots=True)
