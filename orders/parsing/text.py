@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from text_to_num import alpha2digit
 
@@ -214,23 +214,20 @@ class Token:
     value: Decimal | None = None
 
 
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z0-9]+|\n|[,.;:!?/+()=-]")
+_TOKEN = re.compile(r"(\d+(?:\.\d+)?)|([a-z0-9]+)|(\n|[,.;:!?/+()=-])")
 
 
 def tokenize(text: str) -> list[Token]:
     """Split a normalised message into tokens."""
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        piece = match.group()
-        if piece[0].isdigit() and piece.replace(".", "", 1).isdigit():
-            try:
-                tokens.append(Token(piece, "num", Decimal(piece)))
-            except InvalidOperation:  # pragma: no cover - the regex admits only numbers
-                tokens.append(Token(piece, "word"))
-        elif piece.isalnum():
-            tokens.append(Token(piece, "word"))
+    tokens: list[Token] = []
+    append = tokens.append
+    for number, word, punct in _TOKEN.findall(text):
+        if number:
+            append(Token(number, "num", Decimal(number)))
+        elif word:
+            append(Token(word, "word"))
         else:
-            tokens.append(Token(piece, "punct"))
+            append(Token(punct, "punct"))
     return tokens
 
 
