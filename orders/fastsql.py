@@ -25,8 +25,6 @@ from sqlalchemy.sql import ClauseElement
 
 from orders.db import UTCDateTime
 
-_STAMP = "%Y-%m-%d %H:%M:%S.%f"
-
 
 class Prepared:
     """A Core statement ready to run many times."""
@@ -90,7 +88,8 @@ class _Compiled:
         defaults: dict[str, Any],
         converters: tuple[Callable[[Any], Any] | None, ...],
     ) -> None:
-        self.sql, self.order, self.defaults, self.converters = sql, order, defaults, converters
+        self.sql, self.order, self.defaults = sql, order, defaults
+        self.converted = [(n, c) for n, c in enumerate(converters) if c is not None]
 
     @classmethod
     def of(cls, statement: ClauseElement, conn: Connection, keys: list[str]) -> _Compiled:
@@ -103,12 +102,11 @@ class _Compiled:
 
     def values(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
         merged = {**self.defaults, **params} if self.defaults else params
-        return tuple(
-            value if convert is None or value is None else convert(value)
-            for value, convert in zip(
-                (merged[name] for name in self.order), self.converters, strict=True
-            )
-        )
+        out = [merged[name] for name in self.order]
+        for position, convert in self.converted:
+            if out[position] is not None:
+                out[position] = convert(out[position])
+        return tuple(out)
 
 
 @contextmanager
@@ -145,7 +143,11 @@ def _converter(sql_type: Any) -> Callable[[Any], Any] | None:
 def _stamp(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("naive datetime given to the ledger; pass an aware one")
-    return value.astimezone(UTC).strftime(_STAMP)
+    d = value.astimezone(UTC)
+    return (
+        f"{d.year:04d}-{d.month:02d}-{d.day:02d} "
+        f"{d.hour:02d}:{d.minute:02d}:{d.second:02d}.{d.microsecond:06d}"
+    )
 
 
 def decimal(value: Any) -> Decimal:
