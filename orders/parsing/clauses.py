@@ -168,6 +168,7 @@ def _bare_list_item(words: list[str], product: P, index: ProductIndex) -> bool:
 def swap(
     segment: Segment, sentence: Sentence, words: list[str], ctx: ParseContext, draft: Draft
 ) -> bool:
+    """Read "je change X pour Y", "swap X for Y" and "Y à la place": remove one, order the other."""
     sentence_words = words[sentence.start : sentence.end]
     text = " ".join(sentence_words)
     products = [e for e in segment.elements if isinstance(e, P)]

@@ -41,6 +41,7 @@ class Pending:
 
 
 def item(product: P, mode: str, index: ProductIndex, draft: Draft) -> None:
+    """Turn a product bound to its quantity into an item, or the question to ask about it."""
     info = index.products[product.code]
     q = product.qty
     assert q is not None
@@ -64,6 +65,7 @@ def item(product: P, mode: str, index: ProductIndex, draft: Draft) -> None:
 
 
 def said(amount: Amount) -> str:
+    """The amount as the member wrote it, for the question the bot asks back."""
     unit = {"mass": "kg", "volume": "l", "dozen": "dz", "piece": "pc"}.get(
         amount.dimension or "", ""
     )
@@ -71,8 +73,10 @@ def said(amount: Amount) -> str:
 
 
 def fmt(value: Decimal) -> str:
+    """A decimal without trailing zeros, for questions."""
     return format(value.normalize(), "f")
 
 
 def item_from(product: P, draft: Draft) -> None:
+    """Queue an item whose quantity is read when the message is finished."""
     draft.actions.append(Pending(product))  # resolved in _finish, where the index is known

@@ -49,6 +49,7 @@ class P:
 
 
 def find_elements(tokens: list[Token], mentions: list[Mention]) -> list[Q | P]:
+    """Walk the tokens once, keeping quantities and product mentions in order."""
     starts = {m.start: m for m in mentions}
     inside = {i for m in mentions for i in range(m.start, m.end)}
     out: list[Q | P] = []

@@ -36,6 +36,7 @@ class Sentence:
 
 
 def split_sentences(tokens: list[Token], flat: str) -> list[Sentence]:
+    """Cut the message at hard punctuation; a sentence ending in "?" is a question."""
     sentences: list[Sentence] = []
     start = 0
     for i, token in enumerate([*tokens, Token("\n", "punct")]):
@@ -52,6 +53,7 @@ def split_sentences(tokens: list[Token], flat: str) -> list[Sentence]:
 def split_segments(
     tokens: list[Token], sentences: list[Sentence], elements: list[Q | P]
 ) -> list[Segment]:
+    """Cut each sentence at soft separators and hand each element to its segment."""
     segments: list[Segment] = []
     for number, sentence in enumerate(sentences):
         start = sentence.start
@@ -70,6 +72,7 @@ def split_segments(
 
 
 def bind(segment: Segment, words: list[str]) -> None:
+    """Pair each product of a segment with its quantity, in the segment's own style."""
     mark_old(segment, words)
     live = [e for e in segment.elements if not (isinstance(e, Q) and (e.old or e.dropped))]
     postfix = len(live) > 1 and isinstance(live[0], P) and isinstance(live[1], Q)
@@ -80,6 +83,7 @@ def bind(segment: Segment, words: list[str]) -> None:
 
 
 def mark_old(segment: Segment, words: list[str]) -> None:
+    """Mark quantities that are being replaced ("au lieu de 2") or taken back ("1 pot… non")."""
     seg_words = words[segment.start : segment.end]
     rather = "plutot" in seg_words or "rather" in seg_words
     elements = segment.elements
@@ -106,6 +110,7 @@ def mark_old(segment: Segment, words: list[str]) -> None:
 
 
 def adjacent(words: list[str], end: int, start: int, *, postfix: bool = False) -> bool:
+    """Whether only link words ("de", "x", ":") stand between two elements."""
     between = words[end:start]
     allowed = LINKS | {":", "=", "-", "x"} if postfix else LINKS
     return all(w in allowed for w in between) and len(between) <= 3

@@ -45,6 +45,7 @@ def read_whole_message(
     ctx: ParseContext,
     draft: Draft,
 ) -> None:
+    """Readings that need the whole message: yes/no, cancel everything, copy an order."""
     if draft.actions:
         return
     word_set = set(words)
