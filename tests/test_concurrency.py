@@ -57,8 +57,7 @@ def _race(first: App, second: App, club_id: int) -> None:
     assert final_orders(first, club_id) == {"u-laure": {"bar": 2 + 2 * ROUNDS}}
 
 
-def test_two_workers_on_one_sqlite_file(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+def _race_on(url: str) -> None:
     first = build_app(Settings(database_url=url))
     second = build_app(Settings(database_url=url))
     try:
@@ -67,6 +66,10 @@ def test_two_workers_on_one_sqlite_file(tmp_path: Path) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_two_workers_on_one_sqlite_file(tmp_path: Path) -> None:
+    _race_on(f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
 
 
 @pytest.mark.postgres
@@ -81,11 +84,4 @@ def test_two_workers_on_postgresql() -> None:
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES}: {type(exc).__name__}")
     finally:
         engine.dispose()
-    first = build_app(Settings(database_url=POSTGRES))
-    second = build_app(Settings(database_url=POSTGRES))
-    try:
-        club = first.import_catalog(FISH, bind=("test", "chat-1"))
-        _race(first, second, club.club_id)
-    finally:
-        first.close()
-        second.close()
+    _race_on(POSTGRES)

@@ -15,11 +15,9 @@ import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
 import pytest
-import yaml
+from helpers.catalogs import CATALOGS, index, products
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -31,41 +29,16 @@ from orders.parsing import (
     Ask,
     Item,
     ParseContext,
-    ProductIndex,
-    ProductInfo,
     Removal,
     parse,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
-CATALOGS = {
-    "fish": FIXTURES / "fish-club" / "catalog.yaml",
-    "veg": FIXTURES / "veg-basket" / "catalog.yaml",
-}
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 PIPELINE = settings(
     max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-
-
-@cache
-def products(club: str) -> tuple[dict, ...]:
-    """The product entries of a fixture catalogue."""
-    return tuple(yaml.safe_load(CATALOGS[club].read_text(encoding="utf-8"))["products"])
-
-
-@cache
-def index(club: str) -> ProductIndex:
-    return ProductIndex.build(
-        [
-            ProductInfo.build(
-                p["id"], p["name"], p["unit"], Decimal(str(p["price"])), p.get("aliases", [])
-            )
-            for p in products(club)
-        ]
-    )
 
 
 def catalogue_words(club: str) -> list[str]:

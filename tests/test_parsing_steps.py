@@ -9,11 +9,9 @@ failure that asks for its removal; never weaken the assertion instead.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
 import pytest
-import yaml
+from helpers.catalogs import index
 
 from orders.parsing import (
     Amount,
@@ -23,32 +21,11 @@ from orders.parsing import (
     Item,
     NotInCatalog,
     ParseContext,
-    ProductIndex,
-    ProductInfo,
     Removal,
     parse,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
-CATALOGS = {
-    "fish": FIXTURES / "fish-club" / "catalog.yaml",
-    "veg": FIXTURES / "veg-basket" / "catalog.yaml",
-}
 D = Decimal
-
-
-@cache
-def index(club: str) -> ProductIndex:
-    """The product index of a fixture catalogue ("fish" or "veg")."""
-    spec = yaml.safe_load(CATALOGS[club].read_text(encoding="utf-8"))
-    return ProductIndex.build(
-        [
-            ProductInfo.build(
-                p["id"], p["name"], p["unit"], Decimal(str(p["price"])), p.get("aliases", [])
-            )
-            for p in spec["products"]
-        ]
-    )
 
 
 def actions(text: str, club: str = "fish", **context: object) -> list[object]:
