@@ -79,3 +79,21 @@ def test_an_edit_of_last_weeks_message_changes_nothing(chat: Chat) -> None:
     replies = chat.say("3 soles", edit_of=old.message_id)
     assert replies and "closes" in replies[0]
     assert chat.orders() == {"u-laure": {"moules": 1}}
+
+
+def test_same_as_last_week_copies_last_weeks_order(chat: Chat) -> None:
+    assert chat.say("même commande que la semaine dernière") != []
+    assert chat.orders() == {}
+    chat.say("2 kg de moules et 1 sole")
+    chat.say("/fermer", author="u-patrick")
+    chat.say("/ouvrir", author="u-patrick")
+    replies = chat.say("Même commande que la semaine dernière svp")
+    assert replies and "moules 2 kg" in replies[0]
+    assert chat.orders() == {"u-laure": {"moules": 2, "sole": 1}}
+
+
+def test_same_as_a_neighbour_in_reply_copies_their_order(chat: Chat) -> None:
+    camille = chat.message("2 soles et 1 tourteau", author="u-camille")
+    chat.deliver(camille)
+    chat.say("pareil que Camille pour moi", author="u-lucie", reply_to=camille.message_id)
+    assert chat.orders()["u-lucie"] == {"sole": 2, "tourteau": 1}
