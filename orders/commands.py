@@ -154,10 +154,10 @@ def _price(turn: Turn, args: list[str]) -> Outcome:
         price = Decimal(args[1].replace(",", ".")) if code else None
     except InvalidOperation:
         price = None
-    if price is None or not price.is_finite() or price < 0 or price > MAX_PRICE:
+    if price is None or not price.is_finite() or abs(price) > 10 * MAX_PRICE:
         return _usage(turn, *usage)
-    price = price.quantize(Decimal("0.01"))
-    if price > MAX_PRICE:
+    price = price.quantize(Decimal("0.01")) + Decimal("0.00")  # rounded; -0 becomes 0
+    if price < 0 or price > MAX_PRICE:
         return _usage(turn, *usage)
     ledger.set_product(turn.conn, turn.club.id, code, price=price)
     info = turn.view.infos[turn.view.ids[code]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from orders import ledger
 from orders.catalog_view import CatalogView, load_view
 from orders.commands import run_command
+from orders.db import take_write_lock_at_begin
 from orders.messages import InboundMessage, Outcome, Reply
 from orders.parsing import ParseContext, mentions, parse
 from orders.planning import apply_actions
@@ -47,13 +49,18 @@ class OrderBot:
         self.default_locale = default_locale
         self._views: dict[int, CatalogView] = {}
         self._conn: Connection | None = None
+        # One connection per bot: a bot shared by threads handles one message at a time.
+        self._lock = threading.RLock()
         # (platform, chat, author) -> (club id, member id, display name); members are never
         # deleted, so a cached id stays valid; the club id is checked on every message.
         self._members: dict[tuple[str, str, str], tuple[int, int, str]] = {}
 
     def handle(self, message: InboundMessage) -> Outcome:
         """Handle one message exactly once and return what to post back."""
-        message = _fitted(message)
+        with self._lock:
+            return self._handle_one(_fitted(message))
+
+    def _handle_one(self, message: InboundMessage) -> Outcome:
         try:
             outcome = self._attempt(message)
         except Exception:
@@ -73,22 +80,33 @@ class OrderBot:
         all. If any message fails (a duplicate delivery included), nothing of the
         batch is kept and every message is handled again on its own.
         """
-        if len(messages) < 2:
-            return [self.handle(m) for m in messages]
         messages = [_fitted(m) for m in messages]
-        try:
-            conn = self._connection()
-            with conn.begin():
-                outcomes = [self._handle(conn, m) for m in messages]
-        except Exception as exc:
-            log.warning(
-                "batch of %d handled one by one after %s", len(messages), type(exc).__name__
-            )
-            self._members.clear()
-            return [self.handle(m) for m in messages]
+        with self._lock:
+            if len(messages) < 2:
+                return [self._handle_one(m) for m in messages]
+            try:
+                conn = self._connection()
+                with conn.begin():
+                    self._lock_known_members(conn, messages)
+                    outcomes = [self._handle(conn, m) for m in messages]
+            except Exception as exc:
+                log.warning(
+                    "batch of %d handled one by one after %s", len(messages), type(exc).__name__
+                )
+                self._members.clear()
+                return [self._handle_one(m) for m in messages]
         for message, outcome in zip(messages, outcomes, strict=True):
             _log(message, outcome)
         return outcomes
+
+    def _lock_known_members(self, conn: Connection, messages: Sequence[InboundMessage]) -> None:
+        """Lock a batch's known clubs and members up front, in one order, so batches of
+        two workers wait for each other instead of deadlocking (PostgreSQL)."""
+        known = [self._members.get((m.platform, m.chat_id, m.author_id)) for m in messages]
+        for club_id in sorted({k[0] for k in known if k}):
+            ledger.lock_club_shared(conn, club_id)
+        for member_id in sorted({k[1] for k in known if k}):
+            ledger.lock_member(conn, member_id)
 
     def _attempt(self, message: InboundMessage) -> Outcome:
         """One transaction; the record's unique key is what makes a second delivery a no-op."""
@@ -109,9 +127,10 @@ class OrderBot:
         raise RuntimeError("the ledger refused the message twice")
 
     def _connection(self) -> Connection:
-        """This bot's own connection: one per bot, so one bot per thread or worker."""
+        """This bot's own connection; its transactions begin with the write lock."""
         if self._conn is None or self._conn.closed or self._conn.invalidated:
             self._conn = self.engine.connect()
+            take_write_lock_at_begin(self._conn)
         return self._conn
 
     def close(self) -> None:
@@ -134,6 +153,7 @@ class OrderBot:
         key = (message.platform, message.chat_id, message.author_id)
         cached = self._members.get(key)
         if cached is not None:
+            ledger.lock_club_shared(conn, cached[0])
             ledger.lock_member(conn, cached[1])
         club = ledger.club_for_chat(
             conn, message.platform, message.chat_id, cached[1] if cached else None
@@ -148,9 +168,11 @@ class OrderBot:
                 conn, club.id, message.platform, message.author_id, name, message.sent_at
             )
             self._members[key] = (club.id, member_id, name)
-            ledger.lock_member(conn, member_id)
+            if ledger.lock_club_shared(conn, club.id) and ledger.lock_member(conn, member_id):
+                # Read the week again now that /fermer and the member's other messages wait.
+                club = ledger.club_for_chat(conn, message.platform, message.chat_id) or club
             previous = None if created else ledger.previous_record(conn, member_id, club.window_id)
-            club = replace(club, lines=None)  # read again under the lock
+            club = replace(club, lines=None)
         original = (
             ledger.find_record(conn, message.platform, message.chat_id, message.edit_of)
             if message.edit_of
@@ -162,7 +184,7 @@ class OrderBot:
         if original is not None and original.kind == "command":
             turn.store("chatter")  # a command runs once; editing it changes nothing
             outcome = Outcome(kind="chatter")
-        elif original is None and text.lstrip().startswith("/"):
+        elif message.edit_of is None and text.lstrip().startswith("/"):
             turn.store("command")
             outcome = run_command(turn, text.strip())
         else:
@@ -179,11 +201,13 @@ class OrderBot:
         )
 
     def _order_message(self, turn: Turn) -> Outcome:
-        window_id = turn.ensure_window()
+        window_id = turn.window_id
+        if turn.original is not None and turn.original.window_id is None:
+            turn.original = None  # sent while orders were closed: its edit is a new message
         if turn.original is not None and turn.original.window_id != window_id:
             # An edit of a message from a week that is over cannot change this week.
             turn.store("closed")
-            return Outcome([turn.reply("closed", "closed")], kind="closed")
+            return Outcome([turn.reply("edit_closed", "closed")], kind="closed")
         lines: dict[int, Decimal] = {}
         order_id = None
         if turn.club.lines is not None and window_id == turn.club.window_id:
@@ -200,6 +224,8 @@ class OrderBot:
         if not result.actions and turn.original is None:
             turn.store(result.kind, mentioned)
             return Outcome(kind=result.kind)
+        if window_id is None:
+            window_id = turn.ensure_window()  # a new club's first order opens its first week
         if window_id is None:
             turn.store("closed", mentioned)
             return Outcome([turn.reply("closed", "closed")], kind="closed")

@@ -139,11 +139,15 @@ def _converter(sql_type: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-@lru_cache(maxsize=256)
 def _stamp(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("naive datetime given to the ledger; pass an aware one")
-    d = value.astimezone(UTC)
+    # Cached on the UTC instant: two local times an hour apart at a DST change stay apart.
+    return _utc_stamp(value.astimezone(UTC))
+
+
+@lru_cache(maxsize=256)
+def _utc_stamp(d: datetime) -> str:
     return (
         f"{d.year:04d}-{d.month:02d}-{d.day:02d} "
         f"{d.hour:02d}:{d.minute:02d}:{d.second:02d}.{d.microsecond:06d}"

@@ -132,13 +132,24 @@ _CLUB_AND_MEMBER = (
 )
 
 
-def lock_member(conn: Connection, member_id: int) -> None:
+def lock_member(conn: Connection, member_id: int) -> bool:
     """Serialise the handling of one member's messages across workers (PostgreSQL).
 
-    SQLite needs nothing here: its transactions start with the write lock.
+    SQLite needs nothing here: the bot's transactions start with the write lock.
+    Returns whether a lock was taken.
     """
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(1, :member)"), {"member": member_id})
+    if conn.dialect.name != "postgresql":
+        return False
+    conn.execute(text("SELECT pg_advisory_xact_lock(1, :member)"), {"member": member_id})
+    return True
+
+
+def lock_club_shared(conn: Connection, club_id: int) -> bool:
+    """Keep a club's weeks from opening or closing while a message is being handled."""
+    if conn.dialect.name != "postgresql":
+        return False
+    conn.execute(text("SELECT pg_advisory_xact_lock_shared(2, :club)"), {"club": club_id})
+    return True
 
 
 def lock_club(conn: Connection, club_id: int) -> None:

@@ -63,6 +63,10 @@ def apply_actions(
     if plan.asks:
         # One short question at a time: the member's next message answers it.
         _ask(turn, window_id, plan.asks[0], plan)
+        others = [turn.view.index.products[a.product].label for a in plan.asks[1:]]
+        if others:
+            labels = ", ".join(plain(label, 40) for label in dict.fromkeys(others))
+            plan.replies.append(turn.reply("unclear_others", "question", products=labels))
     return _write(turn, window_id, order_id, lines, plan, kind=kind)
 
 
@@ -161,7 +165,12 @@ def _copy(turn: Turn, action: CopyOrder, plan: Plan) -> None:
         plan.replies.append(turn.reply("copy_missing", "copy_missing", what=what))
         return
     plan.ops.append(ledger.Op("clear"))
-    plan.ops.extend(ledger.Op("set", p, q) for p, q in sorted(source.items()))
+    for product_id, quantity in sorted(source.items()):
+        info = turn.view.infos[product_id]
+        if info.available:
+            plan.ops.append(ledger.Op("set", product_id, quantity))
+        else:
+            plan.unknown.append(info.label)
 
 
 def _answer(turn: Turn, action: Answer, pending: Any, plan: Plan) -> None:
@@ -175,6 +184,9 @@ def _answer(turn: Turn, action: Answer, pending: Any, plan: Plan) -> None:
             plan.replies.append(turn.dropped(pending.product_id, Decimal(pending.quantity or 0)))
         return
     info = turn.view.infos[pending.product_id]
+    if not info.available:
+        plan.unknown.append(info.label)  # withdrawn since the question was asked
+        return
     value = to_catalog_unit(action.amount, info) if action.amount is not None else None
     if value is None:
         # "500 g" for a product sold by the piece: still unclear, ask again.

@@ -304,3 +304,9 @@ def test_supplier_announcement_is_not_an_order(chat: Chat) -> None:
         ],
     )
     assert chat.orders() == {}
+
+
+def test_price_is_rounded_before_it_is_checked(chat: Chat) -> None:
+    assert "99 999 999,99" in chat.say("/prix bar 99999999.994", author=PATRICK)[0]
+    assert "0,00 €" in chat.say("/prix bar -0", author=PATRICK)[0]
+    assert "Usage" in chat.say("/prix bar -1", author=PATRICK)[0]

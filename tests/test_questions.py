@@ -77,7 +77,7 @@ def test_an_edit_of_last_weeks_message_changes_nothing(chat: Chat) -> None:
     chat.say("/ouvrir", author="u-patrick")
     chat.say("1 kg de moules")
     replies = chat.say("3 soles", edit_of=old.message_id)
-    assert replies and "closes" in replies[0]
+    assert replies and "semaine close" in replies[0]
     assert chat.orders() == {"u-laure": {"moules": 1}}
 
 
@@ -97,3 +97,47 @@ def test_same_as_a_neighbour_in_reply_copies_their_order(chat: Chat) -> None:
     chat.deliver(camille)
     chat.say("pareil que Camille pour moi", author="u-lucie", reply_to=camille.message_id)
     assert chat.orders()["u-lucie"] == {"sole": 2, "tourteau": 1}
+
+
+def test_an_edit_of_a_message_sent_while_closed_counts_once_open(chat: Chat) -> None:
+    chat.say("/fermer", author="u-patrick")
+    late = chat.message("2 soles")
+    chat.deliver(late)
+    assert chat.orders() == {}
+    chat.say("/ouvrir", author="u-patrick")
+    chat.say("3 soles", edit_of=late.message_id)
+    assert chat.orders() == {"u-laure": {"sole": 3}}
+
+
+def test_an_edit_never_runs_a_command(chat: Chat) -> None:
+    chat.say("2 kg de moules")
+    chat.say("/fermer", author="u-patrick", edit_of="never-seen")
+    chat.say("1 sole")
+    assert chat.orders() == {"u-laure": {"moules": 2, "sole": 1}}
+
+
+def test_a_greeting_does_not_open_the_first_week(chat: Chat) -> None:
+    chat.say("Bonjour à tous, bienvenue !", author="u-patrick")
+    opened = chat.say("/ouvrir", author="u-patrick")
+    assert opened and "ouvertes" in opened[0]
+
+
+def test_other_unclear_items_are_named_with_the_question(chat: Chat) -> None:
+    replies = chat.say("des moules et des bars et des soles", author=MARGAUX)
+    assert len(replies) == 2
+    assert "moules" in replies[0] and "bar" in replies[1] and "sole" in replies[1]
+    assert chat.orders() == {}
+
+
+def test_two_amounts_do_not_answer_a_question(chat: Chat) -> None:
+    chat.say("des moules", author=MARGAUX)
+    chat.say("2 ou 3", author=MARGAUX)
+    assert chat.orders() == {}
+
+
+def test_a_withdrawn_product_is_not_copied(chat: Chat) -> None:
+    camille = chat.message("2 soles et 1 tourteau", author="u-camille")
+    chat.deliver(camille)
+    chat.say("/dispo sole non", author="u-patrick")
+    chat.say("pareil que Camille pour moi", author="u-lucie", reply_to=camille.message_id)
+    assert chat.orders()["u-lucie"] == {"tourteau": 1}

@@ -34,6 +34,7 @@ def read_orphans(
 ) -> None:
     """Give each quantity that names no product the product it must mean, if any."""
     has_products = any(isinstance(e, P) for s in segments for e in s.elements)
+    answers: list[Q] = []
     for segment in segments:
         sentence = sentences[segment.sentence]
         if sentence.question and not sentence.request:
@@ -53,7 +54,10 @@ def read_orphans(
             if _from_context(q, seg_words, index, ctx, draft):
                 continue
             if ctx.awaiting in ("unit", "vague", "choice") and not has_products:
-                draft.actions.append(Answer(amount=replace(q.amount, counted=False)))
+                answers.append(q)
+    if len(answers) == 1 and not answers[0].choice:
+        # One plain amount answers the question; "2 ou 3" or two amounts do not.
+        draft.actions.append(Answer(amount=replace(answers[0].amount, counted=False)))
 
 
 def _for_someone(q: Q, words: list[str], index: ProductIndex, draft: Draft) -> bool:

@@ -1,0 +1,66 @@
+"""SQLite specifics: the bot writes under the write lock, readers are never blocked by it."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+
+from bot.app import build_app
+from bot.replay import final_orders
+from bot.settings import Settings
+from orders.db import take_write_lock_at_begin
+from orders.messages import InboundMessage
+
+FISH = Path(__file__).parent / "fixtures" / "fish-club" / "catalog.yaml"
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_a_reader_is_not_blocked_by_a_writer(tmp_path: Path) -> None:
+    app = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'l.sqlite3'}"))
+    try:
+        club = app.import_catalog(FISH, bind=("test", "c"))
+        app.bot.handle(
+            InboundMessage(
+                "test",
+                "c",
+                "m1",
+                "u-laure",
+                "Laure",
+                "2 soles",
+                datetime(2026, 11, 2, 9, tzinfo=PARIS),
+            )
+        )
+        writer = app.engine.connect()
+        take_write_lock_at_begin(writer)
+        with writer.begin():
+            writer.execute(text("UPDATE club SET pickup = 'ailleurs'"))
+            started = time.monotonic()
+            assert final_orders(app, club.club_id) == {"u-laure": {"sole": 2}}
+            assert time.monotonic() - started < 1
+        writer.close()
+    finally:
+        app.close()
+
+
+def test_the_hour_repeated_at_the_dst_change_is_stored_twice(tmp_path: Path) -> None:
+    app = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'l.sqlite3'}"))
+    try:
+        app.import_catalog(FISH, bind=("test", "c"))
+        first = datetime(2026, 10, 25, 2, 30, tzinfo=PARIS, fold=0)
+        second = datetime(2026, 10, 25, 2, 30, tzinfo=PARIS, fold=1)
+        for number, when in enumerate((first, second)):
+            app.bot.handle(
+                InboundMessage("test", "c", f"m{number}", "u-laure", "Laure", "bonjour", when)
+            )
+        with app.engine.connect() as conn:
+            stamps = [
+                row[0]
+                for row in conn.execute(text("SELECT sent_at FROM inboundrecord ORDER BY id"))
+            ]
+        assert stamps == ["2026-10-25 00:30:00.000000", "2026-10-25 01:30:00.000000"]
+    finally:
+        app.close()
