@@ -150,8 +150,7 @@ class OrderBot:
     def _handle(self, conn: Connection, message: InboundMessage) -> Outcome:
         text = _CONTROL.sub(" ", message.text or "")[: self.max_chars]
         name = plain(message.author_name, 80) or plain(message.author_id, 80)
-        key = (message.platform, message.chat_id, message.author_id)
-        cached = self._members.get(key)
+        cached = self._members.get((message.platform, message.chat_id, message.author_id))
         if cached is not None:
             ledger.lock_club_shared(conn, cached[0])
             ledger.lock_member(conn, cached[1])
@@ -160,37 +159,50 @@ class OrderBot:
         )
         if club is None:
             return self._unbound(message, text)
-        view = self.view(conn, club)
         if cached is not None and cached[0] == club.id and cached[2] == name:
             member_id, previous = cached[1], _previous(club)
         else:
-            member_id, name, created = ledger.member_for(
-                conn, club.id, message.platform, message.author_id, name, message.sent_at
-            )
-            self._members[key] = (club.id, member_id, name)
-            if ledger.lock_club_shared(conn, club.id) and ledger.lock_member(conn, member_id):
-                # Read the week again now that /fermer and the member's other messages wait.
-                club = ledger.club_for_chat(conn, message.platform, message.chat_id) or club
-            previous = None if created else ledger.previous_record(conn, member_id, club.window_id)
-            club = replace(club, lines=None)
+            club, member_id, name, previous = self._new_to_cache(conn, club, message, name)
         original = (
             ledger.find_record(conn, message.platform, message.chat_id, message.edit_of)
             if message.edit_of
             else None
         )
+        view = self.view(conn, club)
         role = view.role(message.platform, message.author_id)
         turn = Turn(self, conn, club, view, member_id, name, role, message, original, text)
         turn.previous = previous
-        if original is not None and original.kind == "command":
-            turn.store("chatter")  # a command runs once; editing it changes nothing
-            outcome = Outcome(kind="chatter")
-        elif message.edit_of is None and text.lstrip().startswith("/"):
-            turn.store("command")
-            outcome = run_command(turn, text.strip())
-        else:
-            outcome = self._order_message(turn)
+        outcome = self._route(turn)
         outcome.club, outcome.member_id = club.slug, member_id
         return outcome
+
+    def _new_to_cache(
+        self, conn: Connection, club: ledger.ClubRow, message: InboundMessage, name: str
+    ) -> tuple[ledger.ClubRow, int, str, tuple[str, str] | None]:
+        """Find or create the author, lock them, and read their context the slow way."""
+        member_id, name, created = ledger.member_for(
+            conn, club.id, message.platform, message.author_id, name, message.sent_at
+        )
+        self._members[(message.platform, message.chat_id, message.author_id)] = (
+            club.id,
+            member_id,
+            name,
+        )
+        if ledger.lock_club_shared(conn, club.id) and ledger.lock_member(conn, member_id):
+            # Read the week again now that /fermer and the member's other messages wait.
+            club = ledger.club_for_chat(conn, message.platform, message.chat_id) or club
+        previous = None if created else ledger.previous_record(conn, member_id, club.window_id)
+        return replace(club, lines=None), member_id, name, previous
+
+    def _route(self, turn: Turn) -> Outcome:
+        """A command, an edit of a command (which changes nothing), or a message to read."""
+        if turn.original is not None and turn.original.kind == "command":
+            turn.store("chatter")  # a command runs once; editing it changes nothing
+            return Outcome(kind="chatter")
+        if turn.message.edit_of is None and turn.text.lstrip().startswith("/"):
+            turn.store("command")
+            return run_command(turn, turn.text.strip())
+        return self._order_message(turn)
 
     def _unbound(self, message: InboundMessage, text: str) -> Outcome:
         if not text.lstrip().startswith("/"):

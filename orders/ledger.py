@@ -432,6 +432,9 @@ def refold(conn: Connection, window_id: int, member_id: int) -> dict[int, Decima
     )
 
 
+Moves = list[tuple[int, Decimal, Decimal]]  # (product id, before, after)
+
+
 def write_lines(
     conn: Connection,
     order_id: int,
@@ -444,24 +447,14 @@ def write_lines(
     now: datetime,
 ) -> list[LineChange]:
     """Bring an order's lines from ``current`` to ``wanted`` and log every change."""
-    changes = [
+    moves = [
         (p, current.get(p, ZERO), wanted.get(p, ZERO))
         for p in sorted(set(current) | set(wanted))
         if current.get(p, ZERO) != wanted.get(p, ZERO)
     ]
-    if not changes:
+    if not moves:
         return []
-    added = [
-        {"order_id": order_id, "product_id": p, "quantity": after}
-        for p, before, after in changes
-        if p not in current
-    ]
-    _INSERT_LINES.many(conn, added)
-    for p, _before, after in changes:
-        if p in current and after == 0:
-            _DELETE_LINE.run(conn, {"order": order_id, "product": p})
-        elif p in current:
-            _UPDATE_LINE.run(conn, {"order": order_id, "product": p, "quantity": after})
+    _move_lines(conn, order_id, current, moves)
     _INSERT_CHANGES.many(
         conn,
         [
@@ -475,10 +468,27 @@ def write_lines(
                 "actor_member_id": member_id,
                 "changed_at": now,
             }
-            for p, before, after in changes
+            for p, before, after in moves
         ],
     )
-    return [LineChange(member_id, codes[p], before, after) for p, before, after in changes]
+    return [LineChange(member_id, codes[p], before, after) for p, before, after in moves]
+
+
+def _move_lines(conn: Connection, order_id: int, current: dict[int, Decimal], moves: Moves) -> None:
+    """Insert new lines, update changed ones and delete those that fell to zero."""
+    _INSERT_LINES.many(
+        conn,
+        [
+            {"order_id": order_id, "product_id": p, "quantity": after}
+            for p, _before, after in moves
+            if p not in current
+        ],
+    )
+    for p, _before, after in moves:
+        if p in current and after == 0:
+            _DELETE_LINE.run(conn, {"order": order_id, "product": p})
+        elif p in current:
+            _UPDATE_LINE.run(conn, {"order": order_id, "product": p, "quantity": after})
 
 
 _OPEN_QUESTION = (
