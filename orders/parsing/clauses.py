@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from decimal import Decimal
 
 from orders.parsing.draft import Draft, item, item_from
@@ -45,11 +46,7 @@ def read_segment(
         return
     seg_words = words[segment.start : segment.end]
     sentence_words = words[sentence.start : sentence.end]
-    if (
-        sentence.question
-        and not sentence.request
-        and not (FIRST_PERSON.intersection(sentence_words) and any(p.qty for p in products))
-    ):
+    if _only_asking(sentence, sentence_words, products):
         draft.asked.extend(p.code for p in products)
         return
     if not PAST.isdisjoint(seg_words) or _is_reference(seg_words) or _about_last_week(seg_words):
@@ -57,28 +54,59 @@ def read_segment(
         return
     if swap(segment, sentence, words, ctx, draft):
         return
-    removing = not REMOVE.isdisjoint(sentence_words)
-    mode = _mode(seg_words, sentence_words, words, segment)
-    restating = not (RESTATE.isdisjoint(seg_words) and SELF_CORRECTION.isdisjoint(seg_words))
+    reading = _Reading(
+        removing=not REMOVE.isdisjoint(sentence_words),
+        removing_here=not REMOVE.isdisjoint(seg_words),
+        mode=_mode(seg_words, sentence_words, words, segment),
+        restating=not (RESTATE.isdisjoint(seg_words) and SELF_CORRECTION.isdisjoint(seg_words)),
+    )
     for product in products:
-        if product.old:
-            continue
-        if (
-            _negated(words, product, segment)
-            or _replaced(words, product, segment)
-            or (removing and product.qty is None)
-            or (removing and not REMOVE.isdisjoint(seg_words))
-        ):
-            draft.actions.append(Removal(product.code))
-        elif product.qty is not None:
-            if restating:
-                draft.forget(product.code)  # "2 kg carote... sorry, carrots. So 2kg carrots"
-            item(product, mode, index, draft)
-        elif product.vague:
-            draft.actions.append(Ask("vague", product.code))
-        elif _bare_list_item(words, product, index):
-            draft.actions.append(Item(product.code, Decimal(1), mode))
-        draft.seen.append((product.start, product.code))
+        if not product.old:
+            _read_product(product, reading, words, segment, index, draft)
+            draft.seen.append((product.start, product.code))
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What a segment's markers say about every product in it."""
+
+    removing: bool  # a cancel verb in the sentence
+    removing_here: bool  # ... in this very segment
+    mode: str  # "set" or "add"
+    restating: bool  # "donc", "so", "sorry": this line replaces what the message said
+
+
+def _only_asking(sentence: Sentence, sentence_words: list[str], products: list[P]) -> bool:
+    """ "il reste des soles ?" asks; "could I have 2 soles?" and "je peux avoir 2 soles ?" order."""
+    if not sentence.question or sentence.request:
+        return False
+    return not (FIRST_PERSON.intersection(sentence_words) and any(p.qty for p in products))
+
+
+def _read_product(
+    product: P,
+    reading: _Reading,
+    words: list[str],
+    segment: Segment,
+    index: ProductIndex,
+    draft: Draft,
+) -> None:
+    removed = (
+        _negated(words, product, segment)
+        or _replaced(words, product, segment)
+        or (reading.removing and product.qty is None)
+        or reading.removing_here
+    )
+    if removed:
+        draft.actions.append(Removal(product.code))
+    elif product.qty is not None:
+        if reading.restating:
+            draft.forget(product.code)  # "2 kg carote... sorry, carrots. So 2kg carrots"
+        item(product, reading.mode, index, draft)
+    elif product.vague:
+        draft.actions.append(Ask("vague", product.code))
+    elif _bare_list_item(words, product, index):
+        draft.actions.append(Item(product.code, Decimal(1), reading.mode))
 
 
 _INSTEAD = (
