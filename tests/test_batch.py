@@ -17,6 +17,7 @@ from orders.models import InboundRecord, OrderChange
 
 FIXTURES = Path(__file__).parent / "fixtures"
 THREADS = sorted(FIXTURES.glob("*/*.thread.jsonl"))
+HELD_OUT = sorted(Path(__file__).parent.glob("heldout*/*/*.thread.jsonl"))
 
 
 def _app(tmp_path: Path, thread: Path, name: str) -> tuple[App, int, list]:
@@ -26,7 +27,7 @@ def _app(tmp_path: Path, thread: Path, name: str) -> tuple[App, int, list]:
     return app, club.club_id, messages
 
 
-@pytest.mark.parametrize("thread", THREADS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("thread", THREADS + HELD_OUT, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_batches_give_the_same_orders_as_single_delivery(tmp_path: Path, thread: Path) -> None:
     single, single_club, messages = _app(tmp_path, thread, "single")
     batched, batched_club, _ = _app(tmp_path, thread, "batched")

@@ -63,7 +63,7 @@ def read_segment(
     for product in products:
         if not product.old:
             _read_product(product, reading, words, segment, index, draft)
-            draft.seen.append((product.start, product.code))
+        draft.seen.append((product.start, product.code))
 
 
 @dataclass(frozen=True, slots=True)

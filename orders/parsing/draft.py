@@ -20,6 +20,7 @@ class Draft:
     """The actions found so far, with the last product named (for corrections)."""
 
     actions: list[Action] = field(default_factory=list)
+    replacing: bool = False  # the message says "au lieu de" / "instead of" a quantity
     seen: list[tuple[int, str]] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
 

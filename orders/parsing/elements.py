@@ -104,10 +104,11 @@ def _quantity_at(
         choice = (value, tokens[end + 1].value)  # type: ignore[assignment]
         end += 2
     dimension, factor, word = None, Decimal(1), ""
-    if end < len(tokens) and tokens[end].text in UNIT_WORDS and end not in starts:
-        word = tokens[end].text
+    unit_at = end + 1 if end < len(tokens) and tokens[end].text in _MORE else end
+    if unit_at < len(tokens) and tokens[unit_at].text in UNIT_WORDS and unit_at not in starts:
+        word = tokens[unit_at].text  # "2 kg", "1 more case"
         dimension, factor = UNIT_WORDS[word]
-        end += 1
+        end = unit_at + 1
     plus = (
         i > 0
         and tokens[i - 1].text == "+"
@@ -116,6 +117,9 @@ def _quantity_at(
     counted = dimension is None and (end in starts or _next_is_product(tokens, end, starts))
     amount = Amount(value, dimension, factor, counted, word)
     return Q(i, end, amount, plus=plus, choice=choice)
+
+
+_MORE = frozenset({"more", "extra", "additional", "autre", "autres"})
 
 
 def _next_is_product(tokens: list[Token], end: int, starts: dict[int, Mention]) -> bool:

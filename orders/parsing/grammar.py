@@ -49,7 +49,12 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     tokens = tokenize(normalize(text))
     words = [t.text for t in tokens]
     flat = " " + " ".join(words) + " "
-    mentions = index.find(tokens)
+    # "au lieu de" is never the pollack ("lieu jaune") of a fish club.
+    mentions = [
+        m
+        for m in index.find(tokens)
+        if not (m.start and words[m.start - 1 : m.start + 1] == ["au", "lieu"])
+    ]
     mentioned = tuple(dict.fromkeys(m.code for m in mentions))
     own = has(flat, SELF_P)
     if not own and (ctx.reply_to_member or len(RECIPE.intersection(words)) >= 2):
@@ -63,6 +68,7 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
         elif segment.elements and isinstance(segment.elements[0], Q):
             mark_old(segment, words)
     draft = Draft()
+    draft.replacing = any(isinstance(e, Q) and e.old for g in segments for e in g.elements)
     for segment in segments:
         read_segment(segment, sentences[segment.sentence], words, index, ctx, draft)
     read_orphans(segments, sentences, words, index, ctx, draft)

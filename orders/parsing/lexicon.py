@@ -97,7 +97,19 @@ _units(
     "briques",
     "carton",
     "cartons",
+    "case",
+    "cases",
+    "caisse",
+    "caisses",
+    "crate",
+    "crates",
+    "block",
+    "blocks",
+    "bloc",
+    "blocs",
 )
+# Containers that hold one item: "6 bottles" of a "case of 6" is one case.
+SINGLE_ITEM = frozenset({"bouteille", "bottle", "pot", "jar", "bocal", "bocaux", "tin", "brique"})
 
 # Words that may stand between a quantity and its product: "2 kg DE moules".
 LINKS = frozenset(

@@ -13,6 +13,7 @@ from orders.parsing.intents import (
     ParseContext,
 )
 from orders.parsing.lexicon import (
+    ADD,
     PAST,
     RESTATE,
     SELF_CORRECTION,
@@ -21,6 +22,7 @@ from orders.parsing.lexicon import (
 )
 from orders.parsing.products import ProductIndex
 from orders.parsing.structure import Segment, Sentence
+from orders.parsing.text import stem
 from orders.parsing.units import Amount, to_catalog_unit
 
 
@@ -88,8 +90,12 @@ def _correction(
     """
     before = words[max(0, q.start - 3) : q.start]
     after = words[q.end : q.end + 2]
-    restate = not RESTATE.isdisjoint(before)
-    replacing = any(isinstance(e, Q) and e.old for e in segment.elements)
+    restate = not RESTATE.isdisjoint(before) or before[-2:] in (["make", "that"], ["make", "it"])
+    # "au lieu de deux bocaux de terrine, je n'en prendrai qu'un": the replaced product.
+    seg_words = words[segment.start : segment.end]
+    replacing = any(isinstance(e, Q) and e.old for e in segment.elements) or (
+        draft.replacing and not TAKE.isdisjoint(seg_words)
+    )
     fix = restate or replacing or any(w in SELF_CORRECTION or w in SET for w in before + after)
     product = draft.product_before(q.start)
     if product is None and (replacing or restate) and len(ctx.order) == 1:
@@ -117,7 +123,15 @@ def _from_context(
     """ "j'en prends deux" after "il reste des soles ?": the product just asked about."""
     if q.amount.dimension is None and TAKE.isdisjoint(seg_words):
         return False
-    candidates = list(dict.fromkeys(draft.asked or ctx.recent_products))
+    # The product just asked about, else the one named in the message answered
+    # ("I'll take a second case then", in reply to the organiser's count of crémant).
+    candidates = list(dict.fromkeys(draft.asked or ctx.recent_products or ctx.reply_products))
+    if len(candidates) > 1 and q.amount.word:
+        # "a second case": of the products named, the one sold by the case.
+        word = stem(q.amount.word)
+        candidates = [
+            c for c in candidates if c in index.products and index.products[c].pack_word == word
+        ] or candidates
     if len(candidates) != 1:
         return False
     code = candidates[0]
@@ -128,5 +142,6 @@ def _from_context(
     elif value == 0:
         draft.actions.append(Ask("vague", code))
     else:
-        draft.actions.append(Item(code, value, "add" if q.plus else "set"))
+        adding = q.plus or not ADD.isdisjoint(seg_words)
+        draft.actions.append(Item(code, value, "add" if adding else "set"))
     return True

@@ -94,7 +94,8 @@ class ProductInfo:
     approximate: bool = False
     container: bool = False
     label: str = ""
-    piece_word: str = ""
+    piece_word: str = ""  # what a pack holds, "pot" in "(lot de 2 pots)"
+    pack_word: str = ""  # what a pack is, "case" in "(case of 6)"
 
     @classmethod
     def build(
@@ -112,6 +113,8 @@ class ProductInfo:
         pack, approximate, container, piece_word = _pack_from_name(name)
         base = re.sub(r"\s*\(.*?\)", "", name).strip()
         label = aliases[0] if aliases else base
+        inside = set(re.findall(r"[a-z]+", " ".join(re.findall(r"\((.*?)\)", fold(name)))))
+        pack_word = next((stem(w) for w in sorted(inside & _CONTAINER_WORDS)), "")
         return cls(
             code,
             name,
@@ -125,6 +128,7 @@ class ProductInfo:
             container,
             label or code,
             piece_word,
+            pack_word,
         )
 
 

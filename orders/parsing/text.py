@@ -142,8 +142,8 @@ def _plus_half(match: re.Match[str]) -> str:
 
 # "a dozen", "a jar" -> "1 dozen", "1 jar": an English article before a unit is an amount.
 _ARTICLE = re.compile(
-    r"\b(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|box|"
-    r"bag|tin|punnet|tub|lb)\b"
+    r"\b(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|packet|box|"
+    r"bag|tin|punnet|tub|lb|pint|case|crate|carton|block|head)\b"
 )
 _AFTER_NUMBERS = [
     (",", re.compile(r"(?<![\d,])(\d+),(\d+)(?![\d,])"), r"\1.\2"),  # 1,5 kg

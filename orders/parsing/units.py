@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from orders.parsing.lexicon import LIMITS
+from orders.parsing.lexicon import LIMITS, SINGLE_ITEM
 from orders.parsing.products import ProductInfo
 from orders.parsing.text import stem
 
@@ -76,19 +76,21 @@ def _convert(amount: Amount, product: ProductInfo) -> Decimal | None:
     if dim == "bunch":
         return value if unit == "bunch" else None
     if dim == "container":
-        if (
-            pack
-            and pack.dimension == "piece"
-            and product.piece_word
-            and stem(amount.word) == product.piece_word
-        ):
-            return value / pack.amount  # "2 pots" of "Riz au lait (lot de 2 pots)"
+        if pack and pack.dimension == "piece" and _counts_items(amount.word, product):
+            # "2 pots" of "(lot de 2 pots)", "6 bottles" of a "(case of 6)"
+            return value / pack.amount
         if unit == "litre":
             return value * (pack.amount if pack and pack.dimension == "volume" else 1)
         if unit in ("pack", "piece") or product.container:
             return value
         return None
     return None
+
+
+def _counts_items(word: str, product: ProductInfo) -> bool:
+    """Whether a container word counts the items inside a pack rather than packs."""
+    word = stem(word)
+    return (bool(product.piece_word) and word == product.piece_word) or word in SINGLE_ITEM
 
 
 def _bare(amount: Amount, product: ProductInfo) -> Decimal | None:
