@@ -102,7 +102,7 @@ def stream(clubs: list[Club]) -> Iterator[InboundMessage]:
                         first,
                         message_id=f"{prefix}{command[1:]}",
                         author_id=club.organiser,
-                        author_name=club.organiser,
+                        author_name=_name_of(club),
                         text=command,
                         sent_at=first.sent_at + shift - timedelta(minutes=1),
                         edit_of=None,
@@ -117,6 +117,15 @@ def stream(clubs: list[Club]) -> Iterator[InboundMessage]:
                         reply_to=_rename(prefix, message.reply_to),
                     )
         rep += 1
+
+
+def _name_of(club: Club) -> str:
+    """The organiser's display name as the threads show it (a bot sees one name per person)."""
+    for _week, messages in club.weeks:
+        for message in messages:
+            if message.author_id == club.organiser:
+                return message.author_name
+    return club.organiser
 
 
 def _rename(prefix: str, message_id: str | None) -> str | None:
