@@ -27,6 +27,7 @@ def test_console_messages_take_their_time_from_the_clock() -> None:
         assert "Noté Laure : moules 2 kg" in out.getvalue()
         clock.advance(hours=1)
         run_console(app, io.StringIO("laure: finalement 1 kg\n"), out, interactive=False)
+        assert "Noté Laure : moules 1 kg" in out.getvalue()
         with Session(app.engine) as session:
             stamps = [r.sent_at for r in session.exec(select(InboundRecord)).all()]
         assert stamps == [NOON, datetime(2026, 11, 6, 13, 0, tzinfo=UTC)]

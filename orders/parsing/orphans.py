@@ -98,7 +98,8 @@ def _correction(
     )
     fix = restate or replacing or any(w in SELF_CORRECTION or w in SET for w in before + after)
     product = draft.product_before(q.start)
-    if product is None and (replacing or restate) and len(ctx.order) == 1:
+    measured = q.amount.dimension is not None
+    if product is None and (replacing or restate or (fix and measured)) and len(ctx.order) == 1:
         product = ctx.order[0][0]
     if not fix or product is None or product not in index.products:
         return False
