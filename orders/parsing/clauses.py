@@ -184,13 +184,16 @@ def _negated(words: list[str], product: P, segment: Segment) -> bool:
     return bool(before) and before[-1] in NEGATION | {"sans", "without"}
 
 
+_LIST_END = frozenset({"+", ",", "\n", "", "for", "pour", "please", "pls", "svp", "stp", "."})
+
+
 def _bare_list_item(words: list[str], product: P, index: ProductIndex) -> bool:
     """ "panier + 2 jus": a product named alone in a list means one of it."""
     if index.products[product.code].unit not in ("piece", "pack", "bunch"):
         return False
     before = words[product.start - 1] if product.start else ""
     after = words[product.end] if product.end < len(words) else ""
-    return before in (":", "-", "\n") and after in ("+", ",", "\n")
+    return before in (":", "-", "\n", "") and after in _LIST_END
 
 
 def swap(

@@ -231,6 +231,11 @@ ADD = frozenset(
 )
 SET = frozenset(
     {
+        "trompe",
+        "trompee",
+        "erreur",
+        "mistake",
+        "wrong",
         "finalement",
         "plutot",
         "instead",
@@ -266,6 +271,11 @@ SET = frozenset(
 )
 REMOVE = frozenset(
     {
+        "oubliez",
+        "forget",
+        "scratch",
+        "skip",
+        "nix",
         "annule",
         "annuler",
         "annulez",
@@ -539,6 +549,8 @@ SELF = (
     "i would like",
     "je prendrai",
     "je voudrais",
+    "ditto",
+    "same here",
 )
 COPY = (
     "pareil que",
@@ -552,6 +564,12 @@ COPY = (
     "meme commande",
     "same order",
     "la meme",
+    "ditto",
+    "same here",
+    "me too",
+    "moi aussi",
+    "pareil pour moi",
+    "idem pour moi",
 )
 LAST_WEEK = (
     "semaine derniere",
@@ -567,8 +585,8 @@ LAST_WEEK = (
 )
 STOPWORDS = frozenset(
     """
-prix date rang adresse premier premiere deuxieme troisieme quatrieme cinquieme second seconde
-first third fourth fifth etage floor
+prix date rang adresse convives premier premiere deuxieme troisieme quatrieme cinquieme
+second seconde first third fourth fifth etage floor
 a ai aie alors au aux avec avez avoir b bien bjr bonjour bonsoir bonne c ca ce cela ces cet
 cette charles cher chere chez ci coucou d da dans de des dire dit dois donc du e elle elles en
 encore est et etre eu fait faut hello hey hi il ils j je jusqu l la le les leur lui m ma madame

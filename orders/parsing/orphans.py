@@ -97,7 +97,9 @@ def _correction(
         draft.replacing and not TAKE.isdisjoint(seg_words)
     )
     fix = restate or replacing or any(w in SELF_CORRECTION or w in SET for w in before + after)
-    product = draft.product_before(q.start)
+    product = draft.product_before(q.start) or next(
+        (e.code for e in segment.elements if isinstance(e, P) and e.start > q.start), None
+    )  # "make it 4 instead on the corn", "400 g pas 200 pour la tomme"
     measured = q.amount.dimension is not None
     if product is None and (replacing or restate or (fix and measured)) and len(ctx.order) == 1:
         product = ctx.order[0][0]

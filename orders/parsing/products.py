@@ -210,13 +210,27 @@ class ProductIndex:
         mentions: list[Mention] = []
         position = 0
         while position < len(tokens):
-            found = self._match_at(words, position)
+            found = self._match_at(words, position) or self._joined_at(tokens, position)
             if found is None:
                 position += 1
                 continue
             mentions.append(found)
             position = found.end
         return mentions
+
+    def _joined_at(self, tokens: Sequence[Token], start: int) -> Mention | None:
+        """ "sour dough" for "sourdough": two words written apart that the catalogue joins."""
+        if (
+            start + 1 >= len(tokens)
+            or tokens[start].kind != "word"
+            or tokens[start + 1].kind != "word"
+        ):
+            return None
+        joined = self._canonical(tokens[start].text + tokens[start + 1].text)
+        for key, code in self._keys.get(joined, ()):
+            if key == (joined,):
+                return Mention(start, start + 2, code)
+        return None
 
     def resembles(self, word: str) -> bool:
         """Whether a word is close to one of the catalogue's words (a typo, a variant)."""

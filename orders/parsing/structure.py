@@ -80,6 +80,21 @@ def bind(segment: Segment, words: list[str]) -> None:
     for step in order:
         step(live, words)
     _bind_weight(live, words)
+    _bind_far(live)
+
+
+def _bind_far(live: list[Q | P]) -> None:
+    """ "Fondue moitié-moitié pour 4 : 800 gr": a lone product takes the measured amount
+    further on in its segment, when nothing else could claim it."""
+    for n, element in enumerate(live):
+        if not isinstance(element, P) or element.qty is not None:
+            continue
+        for later in live[n + 1 :]:
+            if isinstance(later, P):
+                break
+            if isinstance(later, Q) and not later.bound and later.amount.dimension is not None:
+                element.qty, later.bound = later, True
+                break
 
 
 def mark_old(segment: Segment, words: list[str]) -> None:

@@ -84,6 +84,7 @@ _NOISE_PARTS = {
     "address": r"\b\d+\s?(?:bis|ter)?,?\s+(?:rue|av|avenue|bd|boulevard|place|allee|impasse|"
     r"chemin|quai|square|villa|street|road|rd|lane)\b",
     "rank": r"\b\d+(?:e|eme|er|ere|nd|rd|th|st)\b",
+    "people": r"\b\d+\s*(?:personnes?|pers|people|persons|gens|guests|invites|convives)\b",
     "date": r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday|le|the)\s+\d{1,2}\b"
     r"(?!\s?(?:kg|kilos?|g|gr|grammes?|douzaines?|dz|x))"
@@ -100,6 +101,7 @@ _NOISE_WORDS = {
     "address_": " adresse ",
     "rank_": " rang ",
     "date_": " date ",
+    "people_": " convives ",
 }
 
 
@@ -124,7 +126,11 @@ _BEFORE_NUMBERS = [
         re.compile(r"\b(?:a\s+)?half\s+(?:a\s+)?(dozen|kilo|kg|litre|liter|pound)\b"),
         r" 0.5 \1 ",
     ),
-    ("couple", re.compile(r"\ba\s+couple\s+of\b"), " 2 "),
+    (
+        "couple",
+        re.compile(r"\b(?:(?:a|une|un)\s+)?couple\s+(?:of|de|d)\b|\bcouple\s+(?=[a-z])"),
+        " 2 ",
+    ),
     ("second", re.compile(r"\ba\s+second\b"), " 1 more "),
     ("2nd", re.compile(r"\ba\s+2nd\b"), " 1 more "),
     ("another", re.compile(r"\banother\b"), " 1 more "),

@@ -46,6 +46,7 @@ def read_whole_message(
     draft: Draft,
 ) -> None:
     """Readings that need the whole message: yes/no, cancel everything, copy an order."""
+    _copy_with_changes(flat, mentions, ctx, draft)
     if draft.actions:
         return
     word_set = set(words)
@@ -67,6 +68,15 @@ def read_whole_message(
             draft.actions.append(CopyOrder(name=_copy_name(flat)))
 
 
+def _copy_with_changes(flat: str, mentions: list[Mention], ctx: ParseContext, draft: Draft) -> None:
+    """ "comme Jacqueline mais sans les yaourts": the copy first, then the changes."""
+    if not mentions or not draft.actions or not has(flat, COPY_P) or has(flat, LAST_WEEK_P):
+        return
+    name = _copy_name(flat)
+    if name or ctx.reply_to_member:
+        draft.actions.insert(0, CopyOrder(name=name))
+
+
 def _cancels_all(words: list[str], flat: str) -> bool:
     """ "j'annule tout", "annule toute ma commande", "cancel my order"; not "drop table orders"."""
     if " pas de commande " in flat or " no order " in flat:
@@ -75,8 +85,8 @@ def _cancels_all(words: list[str], flat: str) -> bool:
         if word not in REMOVE:
             continue
         after = words[i + 1 : i + 5]
-        if set(after) & EVERYTHING:
-            return True
+        if set(after) & EVERYTHING or set(words[max(0, i - 2) : i]) & EVERYTHING:
+            return True  # "j'annule tout", "je dois tout annuler"
         for a, b in itertools.pairwise(after):
             if a in POSSESSIVE and b in ALL_WORDS:
                 return True
