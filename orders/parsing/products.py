@@ -226,7 +226,7 @@ class ProductIndex:
             or tokens[start + 1].kind != "word"
         ):
             return None
-        joined = self._canonical(tokens[start].text + tokens[start + 1].text)
+        joined = stem(tokens[start].text + tokens[start + 1].text)  # exact only: no fuzzy here
         for key, code in self._keys.get(joined, ()):
             if key == (joined,):
                 return Mention(start, start + 2, code)
