@@ -177,7 +177,9 @@ class ProductIndex:
 
     products: dict[str, ProductInfo]
     _keys: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
-    _vocab: list[str] = field(default_factory=list)
+    _vocab: tuple[str, ...] = ()
+    _canon: dict[str, str] = field(default_factory=dict)
+    _heads: frozenset[str] = frozenset()  # first parts of one-word keys: "sour" of "sourdough"
 
     @classmethod
     def build(cls, products: Sequence[ProductInfo]) -> ProductIndex:
@@ -201,7 +203,10 @@ class ProductIndex:
             index._keys.setdefault(words[0], []).append((words, code))
         for entries in index._keys.values():
             entries.sort(key=lambda entry: -len(entry[0]))
-        index._vocab = sorted({w for words in ranked for w in words if len(w) >= 4})
+        index._vocab = tuple(sorted({w for words in ranked for w in words if len(w) >= 4}))
+        index._heads = frozenset(
+            key[0][:cut] for key in ranked if len(key) == 1 for cut in range(3, len(key[0]) - 2)
+        )
         return index
 
     def find(self, tokens: Sequence[Token]) -> list[Mention]:
@@ -247,12 +252,21 @@ class ProductIndex:
         return None
 
     def _canonical(self, word: str) -> str:
+        """The key word a message's word stands for: itself, its singular, or a near match."""
+        found = self._canon.get(word)
+        if found is None:
+            found = self._canon[word] = self._canonical_uncached(word)
+            if len(self._canon) > 50_000:  # words are a small vocabulary; bound it anyway
+                self._canon.clear()
+        return found
+
+    def _canonical_uncached(self, word: str) -> str:
         if word in _GLUE:
             return word
         stemmed = _SYNONYMS.get(word, stem(word))
         if stemmed in self._keys or len(stemmed) < 5 or word in STOPWORDS or word in UNIT_WORDS:
             return stemmed
-        return _fuzzy(stemmed, tuple(self._vocab)) or stemmed
+        return _fuzzy(stemmed, self._vocab) or stemmed
 
 
 def _keep(
