@@ -38,13 +38,15 @@ class Sentence:
 def split_sentences(tokens: list[Token], flat: str) -> list[Sentence]:
     """Cut the message at hard punctuation; a sentence ending in "?" is a question."""
     sentences: list[Sentence] = []
+    requests = has(flat, REQUEST_P)  # most messages have none: look sentence by sentence only then
     start = 0
     for i, token in enumerate([*tokens, Token("\n", "punct")]):
         if token.text in HARD:
             if i > start:
-                text = " ".join(t.text for t in tokens[start:i])
                 sentence = Sentence(start, i, question=token.text == "?")
-                sentence.request = has(f" {text} ", REQUEST_P)
+                if requests:
+                    text = " ".join(t.text for t in tokens[start:i])
+                    sentence.request = has(f" {text} ", REQUEST_P)
                 sentences.append(sentence)
             start = i + 1
     return sentences or [Sentence(0, len(tokens))]

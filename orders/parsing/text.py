@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from text_to_num import alpha2digit
 
@@ -96,9 +96,7 @@ _NOISE_PARTS = {
 # The lookahead lists every branch's possible first character, so the engine skips the
 # other positions at once instead of trying each branch there (twice as fast).
 _NOISE = re.compile(
-    r"(?=[\d+(enlmjvsdtwf])(?:"
-    + "|".join(f"(?P<{k}_>{v})" for k, v in _NOISE_PARTS.items())
-    + ")"
+    r"(?=[\d+(enlmjvsdtwf])(?:" + "|".join(f"(?P<{k}_>{v})" for k, v in _NOISE_PARTS.items()) + ")"
 )
 _NOISE_WORDS = {
     "phone_": " ",
@@ -217,9 +215,11 @@ _ENGLISH_NUMBER = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word, a number or a punctuation mark of a normalised message."""
+class Token(NamedTuple):
+    """A word, a number or a punctuation mark of a normalised message.
+
+    A named tuple, not a frozen dataclass: messages make many, and tuples are built fast.
+    """
 
     text: str
     kind: str  # "word", "num" or "punct"
