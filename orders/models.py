@@ -175,7 +175,7 @@ class OrderChange(SQLModel, table=True):
     """Append-only history: a line moved from ``before`` to ``after`` because of a message."""
 
     id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="order.id", index=True)
+    order_id: int = Field(foreign_key="order.id")
     member_id: int = Field(foreign_key="member.id")
     product_id: int = Field(foreign_key="product.id")
     before: Decimal = Field(sa_type=QUANTITY)  # type: ignore[call-overload]
