@@ -126,12 +126,15 @@ class Order(SQLModel, table=True):
 
 
 class OrderLine(SQLModel, table=True):
-    """The current quantity of one product in one order (in the catalogue unit)."""
+    """The current quantity of one product in one order (in the catalogue unit).
 
-    __table_args__ = (UniqueConstraint("order_id", "product_id"),)
-    id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="order.id")
-    product_id: int = Field(foreign_key="product.id")
+    Keyed by (order, product) and, on SQLite, stored without a rowid: a line is one
+    B-tree entry, so a change rewrites one page instead of a table page and an index page.
+    """
+
+    __table_args__ = {"sqlite_with_rowid": False}
+    order_id: int = Field(foreign_key="order.id", primary_key=True)
+    product_id: int = Field(foreign_key="product.id", primary_key=True)
     quantity: Decimal = Field(sa_type=QUANTITY)  # type: ignore[call-overload]
 
 
