@@ -66,7 +66,7 @@ def read_segment(
         draft.seen.append((product.start, product.code))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Reading:
     """What a segment's markers say about every product in it."""
 
@@ -129,8 +129,16 @@ def _replaced(words: list[str], product: P, segment: Segment) -> bool:
     return any(tuple(before[-len(phrase) :]) == phrase for phrase in _INSTEAD)
 
 
+_LAST_WEEK_CUES = frozenset(
+    {"derniere", "dernier", "habitude", "hab", "habituelle", "last", "usual"}
+)
+_REFERENCE_CUES = frozenset(r[0] for r in REFERENCE)
+
+
 def _about_last_week(seg_words: list[str]) -> bool:
     """ "les 2 soles de samedi dernier": talk about last week, unless ordered "comme" it."""
+    if _LAST_WEEK_CUES.isdisjoint(seg_words):
+        return False
     text = " " + " ".join(seg_words) + " "
     return has(text, LAST_WEEK_P) and not has(
         text, ("comme", "like", "as", "same", "pareil", "meme")
@@ -138,6 +146,9 @@ def _about_last_week(seg_words: list[str]) -> bool:
 
 
 def _is_reference(seg_words: list[str]) -> bool:
+    """ "je vous ai mis 2 kg": what was ordered before, not an order."""
+    if _REFERENCE_CUES.isdisjoint(seg_words):
+        return False
     pairs = set(itertools.pairwise(seg_words))
     return any(tuple(r[:2]) in pairs for r in REFERENCE)
 
@@ -149,7 +160,9 @@ def _mode(
     scope = seg_words if marked else sentence_words
     if not SET.isdisjoint(scope) and ADD.isdisjoint(seg_words):
         return "set"
-    if any(w in ADD for w in scope if w != "plus") or "en plus" in " ".join(scope):
+    if any(w in ADD for w in scope if w != "plus") or (
+        "plus" in scope and "en plus" in " ".join(scope)
+    ):
         return "add"
     if any(isinstance(e, Q) and e.plus for e in segment.elements):
         return "add"

@@ -99,6 +99,10 @@ def _bind_far(live: list[Q | P]) -> None:
                 break
 
 
+# The last word of every OLD_QUANTITY phrase: without one of them, no phrase can match.
+_OLD_CUES = frozenset(phrase[-1] for phrase in OLD_QUANTITY)
+
+
 def mark_old(segment: Segment, words: list[str]) -> None:
     """Mark quantities that are being replaced ("au lieu de 2") or taken back ("1 pot… non")."""
     seg_words = words[segment.start : segment.end]
@@ -108,7 +112,11 @@ def mark_old(segment: Segment, words: list[str]) -> None:
         if not isinstance(element, Q):
             continue
         before = tuple(words[max(0, element.start - 3) : element.start])
-        for phrase in OLD_QUANTITY:
+        if _OLD_CUES.isdisjoint(before):
+            phrases: tuple[tuple[str, ...], ...] = ()
+        else:
+            phrases = OLD_QUANTITY
+        for phrase in phrases:
             if (
                 before[-len(phrase) :] == phrase
                 and (phrase != ("que",) or rather)
