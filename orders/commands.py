@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from orders import ledger
 from orders.messages import Outcome, Reply
-from orders.replies import join_lines, money, per_unit, plain
+from orders.replies import money, per_unit, plain
 from suppliers.render import summary_text
 from suppliers.weekly_order import build_weekly_order
 
@@ -56,16 +56,8 @@ def _help(turn: Turn, _args: list[str]) -> Outcome:
 def _show_order(turn: Turn, _args: list[str]) -> Outcome:
     window_id = _current_window(turn)
     lines = ledger.order_lines(turn.conn, window_id, turn.member_id)[1] if window_id else {}
-    view = turn.view
-    ordered = sorted(lines.items(), key=lambda item: view.position(item[0]))
-    total = sum((q * view.price(p) for p, q in ordered), Decimal(0))
-    return _say(
-        turn,
-        "order",
-        "order",
-        lines=join_lines(turn.line(p, q) for p, q in ordered),
-        total=money(total, turn.club.currency, turn.locale),
-    )
+    text, total = turn.order_text(lines)
+    return _say(turn, "order", "order", lines=text, total=total)
 
 
 def _cancel(turn: Turn, _args: list[str]) -> Outcome:

@@ -23,6 +23,7 @@ from orders.commands import run_command
 from orders.db import take_write_lock_at_begin
 from orders.messages import InboundMessage, Outcome, Reply
 from orders.parsing import ParseContext, mentions, parse
+from orders.parsing.draft import fmt
 from orders.planning import apply_actions
 from orders.replies import Renderer, plain
 from orders.turn import Turn
@@ -311,7 +312,7 @@ def _context(
 def _log(message: InboundMessage, outcome: Outcome) -> None:
     if not log.isEnabledFor(logging.INFO):
         return
-    changed = " ".join(f"{c.product_code}:{_n(c.before)}->{_n(c.after)}" for c in outcome.changes)
+    changed = " ".join(f"{c.product_code}:{fmt(c.before)}->{fmt(c.after)}" for c in outcome.changes)
     log.info(
         "handled club=%s member=%s platform=%s msg=%s kind=%s replies=%d changes=[%s]",
         outcome.club or "-",
@@ -322,7 +323,3 @@ def _log(message: InboundMessage, outcome: Outcome) -> None:
         len(outcome.replies),
         changed,
     )
-
-
-def _n(value: Decimal) -> str:
-    return format(value.normalize(), "f")

@@ -94,19 +94,21 @@ class Turn:
         info = self.view.infos[product_id]
         return f"{plain(info.label, 60)} {quantity(value, info.unit, self.locale)}"
 
+    def order_text(self, lines: dict[int, Decimal]) -> tuple[str, str]:
+        """An order's lines in catalogue order, and its total price, as replies show them."""
+        ordered = sorted(lines.items(), key=lambda item: self.view.position(item[0]))
+        total = sum((q * self.view.price(p) for p, q in ordered), Decimal(0))
+        return (
+            join_lines(self.line(p, q) for p, q in ordered),
+            money(total, self.club.currency, self.locale),
+        )
+
     def order_reply(self, lines: dict[int, Decimal]) -> Reply:
         """Confirm a member's whole order after a change, with its total price."""
         if not lines:
             return self.reply("cancelled", "confirmation")
-        ordered = sorted(lines.items(), key=lambda item: self.view.position(item[0]))
-        total = sum((q * self.view.price(p) for p, q in ordered), Decimal(0))
-        return self.reply(
-            "confirm",
-            "confirmation",
-            lines=join_lines(self.line(p, q) for p, q in ordered),
-            total=money(total, self.club.currency, self.locale),
-            notes="",
-        )
+        text, total = self.order_text(lines)
+        return self.reply("confirm", "confirmation", lines=text, total=total, notes="")
 
     def question(self, action: Ask, info: ProductInfo) -> Reply:
         """The one short question a careful organiser would ask."""
