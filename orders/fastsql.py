@@ -11,8 +11,7 @@ read and write the same rows. Other databases use SQLAlchemy unchanged.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -35,40 +34,52 @@ class Prepared:
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run a query and return all its rows as tuples."""
-        if conn.dialect.name != "sqlite":
+        raw = _sqlite(conn)
+        if raw is None:
             return [tuple(row) for row in conn.execute(self.statement, dict(params))]
-        sql, values = self._bind(conn, params)
-        with _translated(conn, sql):
-            return _raw(conn).execute(sql, values).fetchall()
+        compiled = self._compile(conn, params)
+        try:
+            return raw.execute(compiled.sql, compiled.values(params)).fetchall()
+        except Exception as exc:
+            raise _translated(conn, compiled.sql, exc) from exc
 
     def insert(self, conn: Connection, params: Mapping[str, Any]) -> int:
         """Run an insert and return the new row's primary key."""
-        if conn.dialect.name != "sqlite":
+        raw = _sqlite(conn)
+        if raw is None:
             result = conn.execute(self.statement, dict(params))
             return int(result.inserted_primary_key[0])
-        sql, values = self._bind(conn, params)
-        with _translated(conn, sql):
-            cursor = _raw(conn).execute(sql, values)
+        compiled = self._compile(conn, params)
+        try:
+            cursor = raw.execute(compiled.sql, compiled.values(params))
+        except Exception as exc:
+            raise _translated(conn, compiled.sql, exc) from exc
         return int(cursor.lastrowid or 0)
 
-    def run(self, conn: Connection, params: Mapping[str, Any]) -> None:
-        """Run an update or a delete."""
-        self.many(conn, [params])
+    def run(self, conn: Connection, params: Mapping[str, Any]) -> int:
+        """Run an update or a delete; return how many rows it touched."""
+        raw = _sqlite(conn)
+        if raw is None:
+            return int(conn.execute(self.statement, dict(params)).rowcount or 0)
+        compiled = self._compile(conn, params)
+        try:
+            return int(raw.execute(compiled.sql, compiled.values(params)).rowcount)
+        except Exception as exc:
+            raise _translated(conn, compiled.sql, exc) from exc
 
     def many(self, conn: Connection, params: Sequence[Mapping[str, Any]]) -> None:
         """Run a statement once per parameter set."""
         if not params:
             return
-        if conn.dialect.name != "sqlite":
+        raw = _sqlite(conn)
+        if raw is None:
             conn.execute(self.statement, [dict(p) for p in params])
             return
         compiled = self._compile(conn, params[0])
-        with _translated(conn, compiled.sql):
-            _raw(conn).executemany(compiled.sql, [compiled.values(p) for p in params])
-
-    def _bind(self, conn: Connection, params: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
-        compiled = self._compile(conn, params)
-        return compiled.sql, compiled.values(params)
+        try:
+            raw.executemany(compiled.sql, [compiled.values(p) for p in params])
+        except Exception as exc:
+            raise _translated(conn, compiled.sql, exc) from exc
 
     def _compile(self, conn: Connection, params: Mapping[str, Any]) -> _Compiled:
         key = frozenset(params)
@@ -109,21 +120,32 @@ class _Compiled:
         return tuple(out)
 
 
-@contextmanager
-def _translated(conn: Connection, sql: str) -> Iterator[None]:
-    """Raise the DB-API's errors as SQLAlchemy's, as the SQLAlchemy path would."""
+def _translated(conn: Connection, sql: str, exc: Exception) -> Exception:
+    """The DB-API's errors raised as SQLAlchemy's, as the SQLAlchemy path would."""
     dbapi = conn.dialect.loaded_dbapi
-    try:
-        yield
-    except dbapi.IntegrityError as exc:
-        raise IntegrityError(sql, None, exc) from exc
-    except dbapi.Error as exc:
-        raise DBAPIError(sql, None, exc) from exc
+    if isinstance(exc, dbapi.IntegrityError):
+        return IntegrityError(sql, None, exc)
+    if isinstance(exc, dbapi.Error):
+        return DBAPIError(sql, None, exc)
+    return exc
 
 
-def _raw(conn: Connection) -> Any:
-    """The DB-API connection under ``conn``, inside the same transaction."""
-    return conn.connection.driver_connection
+def _sqlite(conn: Connection) -> Any:
+    """The SQLite connection under ``conn``, in the same transaction; None on other databases.
+
+    Looked up once per pooled connection: SQLAlchemy's property chain to the driver's
+    connection costs more than a small statement.
+    """
+    info = conn.info
+    raw = info.get(_RAW, _UNSET)
+    if raw is _UNSET:
+        raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+        info[_RAW] = raw
+    return raw
+
+
+_RAW = "orderbot.sqlite"
+_UNSET = object()
 
 
 def _converter(sql_type: Any) -> Callable[[Any], Any] | None:

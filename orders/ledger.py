@@ -216,21 +216,14 @@ _RECORD = select(
 
 def find_record(conn: Connection, platform: str, chat_id: str, message_id: str) -> RecordRow | None:
     """Return the stored record of a platform message, if it was handled before."""
-    row = conn.execute(
-        _RECORD, {"platform": platform, "chat": chat_id, "message": message_id}
-    ).first()
-    if row is None:
+    rows = _FAST_RECORD.rows(conn, {"platform": platform, "chat": chat_id, "message": message_id})
+    if not rows:
         return None
-    return RecordRow(
-        row.id,
-        row.origin_id or row.id,
-        row.member_id,
-        row.kind,
-        row.mentioned,
-        row.role,
-        row.text,
-        row.window_id,
-    )
+    id_, origin_id, member_id, kind, mentioned, role, text_, window_id = rows[0]
+    return RecordRow(id_, origin_id or id_, member_id, kind, mentioned, role, text_, window_id)
+
+
+_FAST_RECORD = Prepared(_RECORD)
 
 
 _PREVIOUS = (
@@ -247,8 +240,11 @@ def previous_record(
     """Kind and products of the member's last message this week, for "j'en prends deux"."""
     if window_id is None:
         return None
-    row = conn.execute(_PREVIOUS, {"member": member_id, "window": window_id}).first()
-    return (row.kind, row.mentioned) if row is not None else None
+    rows = _FAST_PREVIOUS.rows(conn, {"member": member_id, "window": window_id})
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+_FAST_PREVIOUS = Prepared(_PREVIOUS)
 
 
 _INSERT_RECORD = Prepared(insert(record_t))
@@ -311,8 +307,11 @@ _LATEST_WINDOW = (
 
 def latest_window(conn: Connection, club_id: int) -> tuple[int, str] | None:
     """Return (id, status) of the club's most recent window, open or closed."""
-    row = conn.execute(_LATEST_WINDOW, {"club": club_id}).first()
-    return (int(row.id), row.status) if row is not None else None
+    rows = _FAST_LATEST_WINDOW.rows(conn, {"club": club_id})
+    return (int(rows[0][0]), rows[0][1]) if rows else None
+
+
+_FAST_LATEST_WINDOW = Prepared(_LATEST_WINDOW)
 
 
 def previous_window(conn: Connection, club_id: int, before_id: int) -> int | None:
@@ -329,21 +328,20 @@ def previous_window(conn: Connection, club_id: int, before_id: int) -> int | Non
 def start_window(conn: Connection, club_id: int, now: datetime) -> int:
     """Close any open window of the club and open a new one."""
     close_windows(conn, club_id, now)
-    return int(
-        conn.execute(
-            insert(window_t), {"club_id": club_id, "status": "open", "opens_at": now}
-        ).inserted_primary_key[0]
-    )
+    return _INSERT_WINDOW.insert(conn, {"club_id": club_id, "status": "open", "opens_at": now})
 
 
 def close_windows(conn: Connection, club_id: int, now: datetime) -> int:
     """Stop taking orders in the club's open window; return how many were open."""
-    result = conn.execute(
-        update(window_t)
-        .where(window_t.c.club_id == club_id, window_t.c.status == "open")
-        .values(status="closed", closed_at=now)
-    )
-    return result.rowcount or 0
+    return _CLOSE_WINDOWS.run(conn, {"club": club_id, "now": now})
+
+
+_INSERT_WINDOW = Prepared(insert(window_t))
+_CLOSE_WINDOWS = Prepared(
+    update(window_t)
+    .where(window_t.c.club_id == bindparam("club"), window_t.c.status == "open")
+    .values(status="closed", closed_at=bindparam("now", type_=window_t.c.closed_at.type))
+)
 
 
 _ORDER_LINES = (
@@ -358,11 +356,16 @@ def order_lines(
 ) -> tuple[int | None, dict[int, Decimal]]:
     """Return a member's order id in a window (None if none) and its lines."""
     order_id, lines = None, {}
-    for row in conn.execute(_ORDER_LINES, {"window": window_id, "member": member_id}):
-        order_id = int(row.id)
-        if row.product_id is not None:
-            lines[int(row.product_id)] = Decimal(row.quantity)
+    for found, product_id, quantity in _FAST_ORDER_LINES.rows(
+        conn, {"window": window_id, "member": member_id}
+    ):
+        order_id = int(found)
+        if product_id is not None:
+            lines[int(product_id)] = decimal(quantity)
     return order_id, lines
+
+
+_FAST_ORDER_LINES = Prepared(_ORDER_LINES)
 
 
 def create_order(conn: Connection, window_id: int, member_id: int, now: datetime) -> int:
@@ -374,11 +377,10 @@ def create_order(conn: Connection, window_id: int, member_id: int, now: datetime
 
 def set_record_ops(conn: Connection, record_id: int, window_id: int, ops: Sequence[Op]) -> None:
     """Attach operations to an already stored message (a command such as /annuler)."""
-    conn.execute(
-        update(record_t)
-        .where(record_t.c.id == record_id)
-        .values(window_id=window_id, ops=ops_json(ops))
-    )
+    _SET_RECORD_OPS.run(conn, {"record": record_id, "window_id": window_id, "ops": ops_json(ops)})
+
+
+_SET_RECORD_OPS = Prepared(update(record_t).where(record_t.c.id == bindparam("record")))
 
 
 def ops_json(ops: Sequence[Op]) -> list[list[Any]]:
@@ -510,20 +512,22 @@ def open_question(conn: Connection, window_id: int, member_id: int):  # type: ig
 
 def add_question(conn: Connection, **values: object) -> None:
     """Remember a question the bot asked, to take the member's answer into account."""
-    conn.execute(insert(clar_t), values)
+    _INSERT_QUESTION.insert(conn, values)
 
 
 def settle_questions(conn: Connection, window_id: int, member_id: int, status: str) -> None:
     """Close the member's open questions: answered, or expired by a new message."""
-    conn.execute(
-        update(clar_t)
-        .where(
-            clar_t.c.window_id == window_id,
-            clar_t.c.member_id == member_id,
-            clar_t.c.status == "open",
-        )
-        .values(status=status)
+    _SETTLE_QUESTIONS.run(conn, {"window": window_id, "member": member_id, "status": status})
+
+
+_INSERT_QUESTION = Prepared(insert(clar_t))
+_SETTLE_QUESTIONS = Prepared(
+    update(clar_t).where(
+        clar_t.c.window_id == bindparam("window"),
+        clar_t.c.member_id == bindparam("member"),
+        clar_t.c.status == "open",
     )
+)
 
 
 def window_lines(conn: Connection, window_id: int) -> list[tuple[int, str, str, int, Decimal]]:
