@@ -49,8 +49,21 @@ _CHAR_MAP = str.maketrans(
 )
 
 
-_MIXED_FRACTION = re.compile(r"(\d+)\s*([½¼¾])")
 _FRACTION_DIGITS = {"½": "5", "¼": "25", "¾": "75"}
+_CHAR_TABLE = {chr(code): value for code, value in _CHAR_MAP.items()}
+# One pass for both: "1½" becomes "1.5", then each mapped character its replacement.
+# A search-and-replace touches only the few characters to change; translate() with a
+# table of strings rebuilds the whole message (twice as slow over the fixtures).
+_FOLD_CHARS = re.compile(
+    r"(\d+)\s*([½¼¾])|[" + "".join(re.escape(c) for c in _CHAR_TABLE) + "]"
+)
+
+
+def _fold_char(match: re.Match[str]) -> str:
+    whole = match.group(1)
+    if whole:
+        return f"{whole}.{_FRACTION_DIGITS[match.group(2)]}"
+    return _CHAR_TABLE[match.group()]
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -58,8 +71,7 @@ _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, so that "Huîtres" and "huitres" compare equal."""
-    text = _MIXED_FRACTION.sub(lambda m: f"{m.group(1)}.{_FRACTION_DIGITS[m.group(2)]}", text)
-    text = text.translate(_CHAR_MAP).lower()
+    text = _FOLD_CHARS.sub(_fold_char, text).lower()
     if text.isascii():
         return text
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
@@ -93,10 +105,13 @@ _NOISE_PARTS = {
     r"august|september|october|november|december)\b"
     r"|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b(?<!\b1/2)(?<!\b1/4)(?<!\b3/4)",
 }
-# The lookahead lists every branch's possible first character, so the engine skips the
-# other positions at once instead of trying each branch there (twice as fast).
+# The lookahead lets the engine skip at once the positions where no branch can start:
+# every branch begins with a digit, "+" or "(", or with a word (a day, "le", "eur",
+# "n", "numero") followed by a digit ("n o 3" included).
 _NOISE = re.compile(
-    r"(?=[\d+(enlmjvsdtwf])(?:" + "|".join(f"(?P<{k}_>{v})" for k, v in _NOISE_PARTS.items()) + ")"
+    r"(?=[\d+(]|\b[enlmjvsdtwf][a-z]*\s*(?:o\s?)?\d)(?:"
+    + "|".join(f"(?P<{k}_>{v})" for k, v in _NOISE_PARTS.items())
+    + ")"
 )
 _NOISE_WORDS = {
     "phone_": " ",
@@ -233,13 +248,14 @@ def tokenize(text: str) -> list[Token]:
     """Split a normalised message into tokens."""
     tokens: list[Token] = []
     append = tokens.append
+    new = tuple.__new__  # builds the named tuple without its Python-level __new__
     for number, word, punct in _TOKEN.findall(text):
-        if number:
-            append(Token(number, "num", Decimal(number)))
-        elif word:
-            append(Token(word, "word"))
+        if word:
+            append(new(Token, (word, "word", None)))
+        elif number:
+            append(new(Token, (number, "num", Decimal(number))))
         else:
-            append(Token(punct, "punct"))
+            append(new(Token, (punct, "punct", None)))
     return tokens
 
 
