@@ -53,18 +53,20 @@ def find_elements(tokens: list[Token], mentions: list[Mention]) -> list[Q | P]:
     starts = {m.start: m for m in mentions}
     inside = {i for m in mentions for i in range(m.start, m.end)}
     out: list[Q | P] = []
-    i = 0
-    while i < len(tokens):
+    i, count = 0, len(tokens)
+    while i < count:
         if i in starts:
             m = starts[i]
             out.append(P(m.start, m.end, m.code, vague=_is_vague(tokens, i)))
             i = m.end
             continue
-        q = _quantity_at(tokens, i, starts, inside)
-        if q is not None:
-            out.append(q)
-            i = q.end
-            continue
+        token = tokens[i]
+        if token.kind == "num" or token.text in ("a", "an"):  # what _quantity_at looks at
+            q = _quantity_at(tokens, i, starts, inside)
+            if q is not None:
+                out.append(q)
+                i = q.end
+                continue
         i += 1
     return out
 

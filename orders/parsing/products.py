@@ -179,7 +179,9 @@ class ProductIndex:
     _keys: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
     _vocab: tuple[str, ...] = ()
     _canon: dict[str, str] = field(default_factory=dict)
-    _heads: frozenset[str] = frozenset()  # first parts of one-word keys: "sour" of "sourdough"
+    # Every prefix of a one-word key ("sour" of "sourdough"): only such a word can start
+    # two words that the catalogue writes as one.
+    _joinable: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, products: Sequence[ProductInfo]) -> ProductIndex:
@@ -204,18 +206,26 @@ class ProductIndex:
         for entries in index._keys.values():
             entries.sort(key=lambda entry: -len(entry[0]))
         index._vocab = tuple(sorted({w for words in ranked for w in words if len(w) >= 4}))
-        index._heads = frozenset(
-            key[0][:cut] for key in ranked if len(key) == 1 for cut in range(3, len(key[0]) - 2)
+        index._joinable = frozenset(
+            key[0][:cut] for key in ranked if len(key) == 1 for cut in range(1, len(key[0]) + 1)
         )
         return index
 
     def find(self, tokens: Sequence[Token]) -> list[Mention]:
         """Return the non-overlapping product mentions, longest first at each place."""
-        words = [self._canonical(t.text) if t.kind == "word" else "" for t in tokens]
+        canonical, keys, joinable = self._canonical, self._keys, self._joinable
+        words = [canonical(t.text) if t.kind == "word" else "" for t in tokens]
         mentions: list[Mention] = []
-        position = 0
-        while position < len(tokens):
-            found = self._match_at(words, position) or self._joined_at(tokens, position)
+        position, count = 0, len(tokens)
+        while position < count:
+            found = None
+            for key, code in keys.get(words[position], ()):
+                end = _match_key(words, position, key)
+                if end is not None:
+                    found = Mention(position, end, code)
+                    break
+            if found is None and tokens[position].text in joinable:
+                found = self._joined_at(tokens, position)
             if found is None:
                 position += 1
                 continue
@@ -243,13 +253,6 @@ class ProductIndex:
         if stemmed in self._keys or len(stemmed) < 5:
             return stemmed in self._keys
         return bool(process.extractOne(stemmed, self._vocab, scorer=fuzz.ratio, score_cutoff=75))
-
-    def _match_at(self, words: list[str], start: int) -> Mention | None:
-        for key, code in self._keys.get(words[start], ()):
-            end = _match_key(words, start, key)
-            if end is not None:
-                return Mention(start, end, code)
-        return None
 
     def _canonical(self, word: str) -> str:
         """The key word a message's word stands for: itself, its singular, or a near match."""
