@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Numeric
@@ -101,6 +101,7 @@ class _Compiled:
     ) -> None:
         self.sql, self.order, self.defaults = sql, order, defaults
         self.converted = [(n, c) for n, c in enumerate(converters) if c is not None]
+        self.pick = _picker(order)
 
     @classmethod
     def of(cls, statement: ClauseElement, conn: Connection, keys: list[str]) -> _Compiled:
@@ -112,12 +113,26 @@ class _Compiled:
         return cls(done.string, order, defaults, converters)
 
     def values(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
-        merged = {**self.defaults, **params} if self.defaults else params
-        out = [merged[name] for name in self.order]
+        if self.defaults:
+            params = {**self.defaults, **params}
+        out = self.pick(params)
+        if not self.converted:
+            return out
+        values = list(out)
         for position, convert in self.converted:
-            if out[position] is not None:
-                out[position] = convert(out[position])
-        return tuple(out)
+            if values[position] is not None:
+                values[position] = convert(values[position])
+        return tuple(values)
+
+
+def _picker(order: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """The parameters' values in statement order, always as a tuple."""
+    if len(order) == 1:
+        name = order[0]
+        return lambda params: (params[name],)
+    if not order:
+        return lambda params: ()
+    return itemgetter(*order)
 
 
 def _translated(conn: Connection, sql: str, exc: Exception) -> Exception:
@@ -162,18 +177,19 @@ def _converter(sql_type: Any) -> Callable[[Any], Any] | None:
 
 
 def _stamp(value: datetime) -> str:
+    """A timestamp as SQLAlchemy stores it in SQLite: UTC, as text, to the microsecond."""
+    global _last_stamp
+    last = _last_stamp
+    if last[0] is value:  # a message's statements mostly stamp its own sent_at
+        return last[1]
     if value.tzinfo is None:
         raise ValueError("naive datetime given to the ledger; pass an aware one")
-    # Cached on the UTC instant: two local times an hour apart at a DST change stay apart.
-    return _utc_stamp(value.astimezone(UTC))
+    text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    _last_stamp = (value, text)  # one tuple, swapped atomically between threads
+    return text
 
 
-@lru_cache(maxsize=256)
-def _utc_stamp(d: datetime) -> str:
-    return (
-        f"{d.year:04d}-{d.month:02d}-{d.day:02d} "
-        f"{d.hour:02d}:{d.minute:02d}:{d.second:02d}.{d.microsecond:06d}"
-    )
+_last_stamp: tuple[datetime | None, str] = (None, "")
 
 
 def decimal(value: Any) -> Decimal:
