@@ -142,7 +142,10 @@ class Renderer:
         found = self._templates.get(name)
         if found is None:
             found = self._templates[name] = self._env.get_template(name)
-        return found.render(**values).strip()
+        # The values are the whole context (shared=True): reply templates use no Jinja
+        # globals, and skipping the merge with them makes a reply three times cheaper.
+        context = found.new_context(values, shared=True)
+        return found.environment.concat(found.root_render_func(context)).strip()  # type: ignore[attr-defined]
 
 
 def join_lines(parts: Iterable[str]) -> str:

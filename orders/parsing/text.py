@@ -54,9 +54,7 @@ _CHAR_TABLE = {chr(code): value for code, value in _CHAR_MAP.items()}
 # One pass for both: "1½" becomes "1.5", then each mapped character its replacement.
 # A search-and-replace touches only the few characters to change; translate() with a
 # table of strings rebuilds the whole message (twice as slow over the fixtures).
-_FOLD_CHARS = re.compile(
-    r"(\d+)\s*([½¼¾])|[" + "".join(re.escape(c) for c in _CHAR_TABLE) + "]"
-)
+_FOLD_CHARS = re.compile(r"(\d+)\s*([½¼¾])|[" + "".join(re.escape(c) for c in _CHAR_TABLE) + "]")
 
 
 def _fold_char(match: re.Match[str]) -> str:
