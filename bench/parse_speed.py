@@ -15,6 +15,12 @@ towards N.
 The ledger is a fresh SQLite file in a temporary directory unless ``--database`` names
 another one. Everything runs in this one process, on one core. It prints figures and asserts
 nothing; the last line is a one-line summary.
+
+Figures depend on the machine as much as on the code, so the run also prints how fast this
+Python runs a plain reference loop (``machine:``): compare runs on two machines through it.
+``--breakdown`` also times the parser alone on the very inputs it was given during the run
+(text, catalogue and context), so the rest of each message's time is the ledger's part
+(statements, commit, replies).
 """
 
 from __future__ import annotations
@@ -133,13 +139,16 @@ def _rename(prefix: str, message_id: str | None) -> str | None:
 
 
 def run(
-    app: App, clubs: list[Club], total: int, batch: int = 1
+    app: App, clubs: list[Club], total: int, batch: int = 1, calls: list[tuple] | None = None
 ) -> tuple[list[float], Counter[str]]:
     """Handle ``total`` messages; return each message's handling time and the outcome kinds.
 
     With ``batch`` > 1, messages go through ``handle_batch`` in groups (one commit per
-    group) and each message of a group is charged an equal share of its time.
+    group) and each message of a group is charged an equal share of its time. With ``calls``,
+    every parser call's arguments are appended to it (see :func:`parse_alone`).
     """
+    if calls is not None:
+        _record_parse_calls(calls)
     for club in clubs:
         app.import_catalog(club.catalog, bind=(PLATFORM, club.chat_id))
     durations: list[float] = []
@@ -165,6 +174,44 @@ def run(
         durations.extend([share] * len(pending))
         kinds.update(outcome.kind for outcome in outcomes)
     return durations, kinds
+
+
+def _record_parse_calls(calls: list[tuple]) -> None:
+    """Keep the arguments of every parser call the pipeline makes (costs a list append)."""
+    import orders.core
+
+    parse = orders.core.parse
+
+    def recording(*args: object) -> object:
+        calls.append(args)
+        return parse(*args)
+
+    orders.core.parse = recording  # type: ignore[assignment]
+
+
+def parse_alone(calls: list[tuple]) -> float:
+    """Seconds the parser alone takes on the recorded calls (best of three passes)."""
+    from orders.parsing import parse
+
+    best = math.inf
+    for _ in range(3):
+        started = time.perf_counter()
+        for args in calls:
+            parse(*args)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def machine_reference() -> float:
+    """Millions of iterations per second of a plain Python loop: a yardstick for the machine."""
+    best = math.inf
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return 1 / best
 
 
 def rate(durations: list[float]) -> float:
@@ -222,6 +269,11 @@ def main(argv: list[str] | None = None) -> int:
         help="messages per transaction: 1 (default) commits each message, as a live thread "
         "does; N > 1 uses handle_batch (group commit), as polling or an import does",
     )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also time the parser alone on the inputs it was given during the run",
+    )
     args = parser.parse_args(argv)
     if args.batch < 1:
         parser.error("--batch must be at least 1")
@@ -233,14 +285,27 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="parse-speed-") as tmp:
         database = args.database or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        reference = machine_reference()
+        calls: list[tuple] | None = [] if args.breakdown else None
         started = time.perf_counter()
         app = build_app(Settings(database_url=database))
         try:
-            durations, kinds = run(app, clubs, args.messages, args.batch)
+            durations, kinds = run(app, clubs, args.messages, args.batch, calls)
         finally:
             app.close()
+        wall = time.perf_counter() - started
+        print(f"machine:             {reference:,.1f} M Python loop iterations/s")
         print(f"batch:               {args.batch} message(s) per transaction")
-        summary = report(durations, kinds, time.perf_counter() - started, database)
+        summary = report(durations, kinds, wall, database)
+        if calls is not None:
+            handling = sum(durations)
+            parsing = parse_alone(calls)
+            per = 1e6 / len(durations)
+            print(
+                f"parser alone:        {parsing * per:,.0f} µs/msg "
+                f"({parsing / handling:.0%} of handling, {len(calls):,} messages parsed)"
+            )
+            print(f"rest (ledger etc.):  {(handling - parsing) * per:,.0f} µs/msg")
     print(summary)
     return 0
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from orders.models import ClubRole, Product
 from orders.parsing import ProductIndex, ProductInfo
+from orders.replies import plain, quantity
 
 product_t, role_t = Product.__table__, ClubRole.__table__  # type: ignore[attr-defined]
 
@@ -25,6 +26,19 @@ class CatalogView:
     infos: dict[int, ProductInfo]
     positions: dict[int, int]
     roles: dict[str, str]
+    # Order lines as replies show them, by (product, amount, locale): amounts repeat a lot.
+    _lines: dict[tuple[int, Decimal, str], str] = field(default_factory=dict, compare=False)
+
+    def line(self, product_id: int, value: Decimal, locale: str) -> str:
+        """One order line as replies show it: "Moules 2 kg"."""
+        key = (product_id, value, locale)
+        text = self._lines.get(key)
+        if text is None:
+            info = self.infos[product_id]
+            text = f"{plain(info.label, 60)} {quantity(value, info.unit, locale)}"
+            if len(self._lines) < 10_000:
+                self._lines[key] = text
+        return text
 
     def price(self, product_id: int) -> Decimal:
         return self.infos[product_id].price

@@ -91,8 +91,7 @@ class Turn:
         return Reply(self.message.chat_id, text, self.message.message_id, kind)
 
     def line(self, product_id: int, value: Decimal) -> str:
-        info = self.view.infos[product_id]
-        return f"{plain(info.label, 60)} {quantity(value, info.unit, self.locale)}"
+        return self.view.line(product_id, value, self.locale)
 
     def order_text(self, lines: dict[int, Decimal]) -> tuple[str, str]:
         """An order's lines in catalogue order, and its total price, as replies show them."""
