@@ -442,6 +442,21 @@ def test_phone_numbers_are_not_quantities(text: str, expected: list[Item]) -> No
     assert actions(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ok pour 2 alors 👌 on sera 4 à table samedi soir", [item("sole", "2")]),
+        ("j'en prends deux car nous serons quatre", [item("sole", "2")]),
+        ("I'll take 2 as we'll be 6 for dinner", [item("sole", "2")]),
+        ("j'en prends 2 pour 4 personnes", [item("sole", "2")]),
+        ("2 kg de moules pour quatre personnes", [item("moules", "2")]),
+    ],
+)
+def test_how_many_people_is_not_a_quantity(text: str, expected: list[Item]) -> None:
+    """After "il reste des soles ?", the number of guests is not more soles."""
+    assert actions(text, recent_products=("sole",)) == expected
+
+
 def test_a_reply_to_a_neighbour_is_chatter() -> None:
     assert actions("2 soles", reply_to_member=True) == []
 
@@ -452,6 +467,17 @@ def test_a_reply_to_a_neighbour_is_chatter() -> None:
 @pytest.mark.parametrize("text", ["j'en prends deux", "I'll take two"])
 def test_a_bare_amount_after_a_question_takes_the_product_asked_about(text: str) -> None:
     assert actions(text, recent_products=("sole",)) == [item("sole", "2")]
+
+
+def test_a_product_that_describes_another_is_not_what_the_question_is_about() -> None:
+    """ "ok pour 2" after "la raclette c'est du lait cru ?" is about the raclette."""
+    fish = index("fish")
+    asked = parse("les encornets c'est de la seiche ?", fish, ParseContext())
+    assert asked.kind == "question"
+    assert asked.mentioned == ("encornets",)
+    both = parse("il reste des encornets et de la seiche ?", fish, ParseContext())
+    assert both.mentioned == ("encornets", "seiche")
+    assert actions("ok pour 2 alors", recent_products=asked.mentioned) == [item("encornets", "2")]
 
 
 def test_a_bare_amount_with_no_context_orders_nothing() -> None:

@@ -55,7 +55,7 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
         for m in index.find(tokens)
         if not (m.start and words[m.start - 1 : m.start + 1] == ["au", "lieu"])
     ]
-    mentioned = tuple(dict.fromkeys(m.code for m in mentions))
+    mentioned = tuple(dict.fromkeys(m.code for m in _subjects(mentions, words)))
     own = has(flat, SELF_P)
     if not own and (ctx.reply_to_member or len(RECIPE.intersection(words)) >= 2):
         return ParseResult(kind="chatter", mentioned=mentioned)
@@ -82,6 +82,45 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
 def mentions(text: str, index: ProductIndex) -> tuple[str, ...]:
     """The products a message names, in order, each once."""
     return tuple(dict.fromkeys(m.code for m in index.find(tokenize(normalize(text)))))
+
+
+# "la raclette, c'est du lait cru ?": the second product describes the first one.
+_DESCRIBING = (
+    ("c", "est", "du"),
+    ("c", "est", "de"),
+    ("c", "est", "des"),
+    ("c", "est", "d"),
+    ("c", "est", "en"),
+    ("est", "ce", "du"),
+    ("est", "ce", "de"),
+    ("made", "with"),
+    ("made", "from"),
+    ("made", "of"),
+)
+_SENTENCE_END = frozenset({".", "?", "!", "\n"})
+
+
+def _subjects(mentions: list[Mention], words: list[str]) -> list[Mention]:
+    """The products a message is about: not one that only describes the product before it.
+
+    What a member asked about is the context of their next message ("ok pour 2 alors"),
+    so "la raclette c'est du lait cru ?" is about the raclette, not the milk.
+    """
+    kept: list[Mention] = []
+    for n, mention in enumerate(mentions):
+        previous = mentions[n - 1] if n else None
+        before = words[max(0, mention.start - 4) : mention.start]
+        if (
+            previous is not None
+            and _SENTENCE_END.isdisjoint(words[previous.end : mention.start])
+            and any(
+                tuple(before[-len(p) :]) == p or tuple(before[-len(p) - 1 : -1]) == p
+                for p in _DESCRIBING
+            )
+        ):
+            continue
+        kept.append(mention)
+    return kept
 
 
 def _finish(actions: list[Action | Pending], index: ProductIndex) -> list[Action]:

@@ -94,7 +94,6 @@ _NOISE_PARTS = {
     "address": r"\b\d+\s?(?:bis|ter)?,?\s+(?:rue|av|avenue|bd|boulevard|place|allee|impasse|"
     r"chemin|quai|square|villa|street|road|rd|lane)\b",
     "rank": r"\b\d+(?:e|eme|er|ere|nd|rd|th|st)\b",
-    "people": r"\b\d+\s*(?:personnes?|pers|people|persons|gens|guests|invites|convives)\b",
     "date": r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday|le|the)\s+\d{1,2}\b"
     r"(?!\s?(?:kg|kilos?|g|gr|grammes?|douzaines?|dz|x))"
@@ -118,7 +117,6 @@ _NOISE_WORDS = {
     "address_": " adresse ",
     "rank_": " rang ",
     "date_": " date ",
-    "people_": " convives ",
 }
 
 
@@ -190,6 +188,15 @@ _AFTER_NUMBERS = [
 ]
 
 
+# How many people, not an amount: "on sera 4 à table", "nous serons 6", "we'll be 4",
+# "pour quatre personnes". Looked for once number words are digits.
+_PARTY = re.compile(
+    r"\b(?:on\s+(?:sera|serait|est)|nous\s+(?:serons|serions|sommes)|"
+    r"we\s*'?\s*ll\s+be|we\s+will\s+be|we\s+are)\s+\d+\b(?!\s*(?:kg|kilos?|g|gr|x)\b)"
+    r"|\b\d+\s*(?:personnes?|pers|people|persons|gens|guests|invites|convives)\b"
+)
+
+
 def normalize(text: str) -> str:
     """Fold, strip noise and turn number words into digits."""
     text = _clean_chars(fold(text))
@@ -205,6 +212,8 @@ def normalize(text: str) -> str:
         text = alpha2digit(text, "fr", threshold=0)
     if _ENGLISH_NUMBER.search(text):
         text = alpha2digit(text, "en", threshold=0)
+    if _DIGIT.search(text):
+        text = _PARTY.sub(" convives ", text)
     if " a" in text:
         text = _ARTICLE.sub(r" 1 \2 ", text)
     if _DIGIT.search(text):
