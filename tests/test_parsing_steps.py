@@ -21,6 +21,8 @@ from orders.parsing import (
     Item,
     NotInCatalog,
     ParseContext,
+    ProductIndex,
+    ProductInfo,
     Removal,
     parse,
 )
@@ -219,6 +221,59 @@ def test_noix_de_saint_jacques_is_not_saint_jacques(text: str, expected: Item) -
 )
 def test_english_names_and_lists(text: str, expected: Item | list[Item]) -> None:
     assert actions(text) == (expected if isinstance(expected, list) else [expected])
+
+
+# Products sold in sized packs, with aliases that carry a number, as clubs write them.
+PACKS = ProductIndex.build(
+    [
+        ProductInfo.build(*p)
+        for p in (
+            ("oeufs-6", "Œufs fermiers (boîte de 6)", "pack", D("2.80"), ["œufs", "boîte de 6"]),
+            ("oeufs-12", "Œufs fermiers (boîte de 12)", "pack", D("5.40"), ["boîte de 12"]),
+            ("forge", "Forge espresso (250 g bag)", "pack", D("7"), ["forge", "espresso"]),
+            ("decaf", "Swiss Water decaf beans (250 g bag)", "pack", D("8"), ["decaf"]),
+            ("sencha", "Sencha green tea (100 g tin)", "pack", D("6"), ["sencha"]),
+        )
+    ]
+)
+
+
+def pack_actions(text: str, **context: object) -> list[object]:
+    return parse(text, PACKS, ParseContext(**context)).actions  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("une boîte de 12 oeufs svp", item("oeufs-12", "1")),
+        ("2 boîtes de 6 oeufs", item("oeufs-6", "2")),
+        ("deux boites de six œufs", item("oeufs-6", "2")),
+    ],
+)
+def test_a_number_in_a_product_name_is_not_an_amount(text: str, expected: Item) -> None:
+    assert pack_actions(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a 250g bag of the decaf", item("decaf", "1")),
+        ("two 250g bags of decaf", item("decaf", "2")),
+        ("2 x 500 g of decaf", item("decaf", "4")),
+    ],
+)
+def test_so_many_containers_of_a_size(text: str, expected: Item) -> None:
+    assert pack_actions(text) == [expected]
+
+
+def test_a_slip_of_two_letters_in_a_long_word_still_finds_the_product() -> None:
+    assert pack_actions("2 sencah cheers") == [item("sencha", "2")]
+
+
+def test_a_grammar_word_is_never_a_misspelt_product() -> None:
+    """ "forget" is one letter from "forge", but before a colon it is a reminder."""
+    assert pack_actions("And my own before I forget: 1 decaf") == [item("decaf", "1", "add")]
+    assert pack_actions("forget the decaf", order=(("decaf", D(1)),)) == [Removal("decaf")]
 
 
 # --- changes to an order ---------------------------------------------------------------------
@@ -515,6 +570,12 @@ def test_unknown_products_are_reported(text: str, expected: list[object]) -> Non
 
 
 # --- what a careful organiser would ask about ------------------------------------------------
+
+
+def test_a_few_bags_asks_how_many() -> None:
+    found = pack_actions("a few bags of the decaf please")
+    assert len(found) == 1 and isinstance(found[0], Ask)
+    assert (found[0].kind, found[0].product) == ("vague", "decaf")
 
 
 def test_weight_of_a_piece_product_asks_for_the_unit() -> None:

@@ -72,14 +72,24 @@ def find_elements(tokens: list[Token], mentions: list[Mention]) -> list[Q | P]:
 
 
 def _is_vague(tokens: list[Token], i: int) -> bool:
-    before = [t.text for t in tokens[max(0, i - 3) : i]]
+    before = [t.text for t in tokens[max(0, i - 6) : i]]
+    if _vague_words(before[-3:]):
+        return True
+    # "a few bags of the ethiopia": look past the links and one container word.
+    while before and before[-1] in LINKS:
+        before.pop()
+    if not before or UNIT_WORDS.get(before[-1], ("",))[0] != "container":
+        return False
+    before.pop()
+    while before and before[-1] in LINKS:
+        before.pop()
+    return _vague_words(before[-3:])
+
+
+def _vague_words(before: list[str]) -> bool:
     if before[-1:] and before[-1] in VAGUE:
         return True
-    return before[-2:] in (["de", "la"], ["1", "peu"], ["a", "few"]) or before[-3:] == [
-        "1",
-        "peu",
-        "de",
-    ]
+    return before[-2:] in (["de", "la"], ["1", "peu"], ["a", "few"]) or before == ["1", "peu", "de"]
 
 
 def _quantity_at(
@@ -106,11 +116,23 @@ def _quantity_at(
         choice = (value, tokens[end + 1].value)  # type: ignore[assignment]
         end += 2
     dimension, factor, word = None, Decimal(1), ""
+    sized = _sized_containers(tokens, end, starts)
+    if sized is not None and not choice:
+        # "two 250g bags", "2 x 500 g": so many containers of that size.
+        size, dimension, factor, word, end = sized
+        value = value * size
     unit_at = end + 1 if end < len(tokens) and tokens[end].text in _MORE else end
-    if unit_at < len(tokens) and tokens[unit_at].text in UNIT_WORDS and unit_at not in starts:
+    if (
+        not word
+        and unit_at < len(tokens)
+        and tokens[unit_at].text in UNIT_WORDS
+        and unit_at not in starts
+    ):
         word = tokens[unit_at].text  # "2 kg", "1 more case"
         dimension, factor = UNIT_WORDS[word]
         end = unit_at + 1
+        if dimension in _MEASURED and _is_container(tokens, end, starts):
+            end += 1  # "a 250g bag": the bag is the amount's, not a second one
     plus = (
         i > 0
         and tokens[i - 1].text == "+"
@@ -122,6 +144,38 @@ def _quantity_at(
 
 
 _MORE = frozenset({"more", "extra", "additional", "autre", "autres"})
+_MEASURED = frozenset({"mass", "volume"})
+
+
+def _is_container(tokens: list[Token], at: int, starts: dict[int, Mention]) -> bool:
+    word = tokens[at].text if at < len(tokens) else ""
+    return at not in starts and UNIT_WORDS.get(word, ("",))[0] == "container"
+
+
+def _sized_containers(
+    tokens: list[Token], at: int, starts: dict[int, Mention]
+) -> tuple[Decimal, str, Decimal, str, int] | None:
+    """After a count, a measured size: "2 x 500 g", "2 250 g bags" (size, unit, end).
+
+    Without the "x", the size must be followed by a container word: "2 500 g" alone is
+    how French writes 2,500 g.
+    """
+    times = at < len(tokens) and tokens[at].text == "x"
+    size_at = at + 1 if times else at
+    if size_at + 1 >= len(tokens) or tokens[size_at].kind != "num":
+        return None
+    unit = tokens[size_at + 1].text
+    dimension, factor = UNIT_WORDS.get(unit, ("", Decimal(1)))
+    if dimension not in _MEASURED or size_at + 1 in starts:
+        return None
+    end = size_at + 2
+    container = _is_container(tokens, end, starts)
+    if not (times or container):
+        return None
+    size = tokens[size_at].value
+    if size is None:
+        return None
+    return size, dimension, factor, unit, end + 1 if container else end
 
 
 def _next_is_product(tokens: list[Token], end: int, starts: dict[int, Mention]) -> bool:

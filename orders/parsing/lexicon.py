@@ -675,3 +675,10 @@ REFERENCE = (
     ("i", "had"),
     ("m", "aviez", "mis"),
 )
+
+
+# The words the grammar reads (markers, verbs, answers): never taken for a misspelt product,
+# so that "before I forget" is not the "Forge" espresso.
+GRAMMAR_WORDS = (
+    ADD | SET | REMOVE | NEGATION | SWAP | TAKE | PAST | RESTATE | YES | NO | ORDER_VERBS
+) - {"x"}

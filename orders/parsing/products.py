@@ -15,8 +15,9 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
-from orders.parsing.lexicon import STOPWORDS, TRANSLATIONS, UNIT_WORDS
+from orders.parsing.lexicon import GRAMMAR_WORDS, STOPWORDS, TRANSLATIONS, UNIT_WORDS
 from orders.parsing.text import Token, fold, stem, tokenize
 
 # Words dropped from both sides of a match: "noix DE saint-jacques".
@@ -154,12 +155,18 @@ def _pack_from_name(name: str) -> tuple[PackSize | None, bool, bool, str]:
 
 
 def key_words(text: str) -> tuple[str, ...]:
-    """The comparable words of a product name or alias."""
-    words = []
+    """The comparable words of a product name or alias.
+
+    A number after a word stays ("boîte de 12 œufs"): written in a message, it is part
+    of the product's name, not an amount. A leading number is dropped, so that a key
+    never swallows the amount in front of a product.
+    """
+    words: list[str] = []
     for token in tokenize(re.sub(r"(\w)'(\w)", r"\1' \2", fold(text).replace("-", " "))):
-        if token.kind != "word" or token.text in _GLUE:
-            continue
-        words.append(_SYNONYMS.get(token.text, stem(token.text)))
+        if token.kind == "num" and words:
+            words.append(token.text)
+        elif token.kind == "word" and token.text not in _GLUE:
+            words.append(_SYNONYMS.get(token.text, stem(token.text)))
     return tuple(words)
 
 
@@ -214,7 +221,10 @@ class ProductIndex:
     def find(self, tokens: Sequence[Token]) -> list[Mention]:
         """Return the non-overlapping product mentions, longest first at each place."""
         canonical, keys, joinable = self._canonical, self._keys, self._joinable
-        words = [canonical(t.text) if t.kind == "word" else "" for t in tokens]
+        words = [
+            canonical(t.text) if t.kind == "word" else t.text if t.kind == "num" else ""
+            for t in tokens
+        ]
         mentions: list[Mention] = []
         position, count = 0, len(tokens)
         while position < count:
@@ -267,7 +277,13 @@ class ProductIndex:
         if word in _GLUE:
             return word
         stemmed = _SYNONYMS.get(word, stem(word))
-        if stemmed in self._keys or len(stemmed) < 5 or word in STOPWORDS or word in UNIT_WORDS:
+        if (
+            stemmed in self._keys
+            or len(stemmed) < 5
+            or word in STOPWORDS
+            or word in UNIT_WORDS
+            or word in GRAMMAR_WORDS
+        ):
             return stemmed
         return _fuzzy(stemmed, self._vocab) or stemmed
 
@@ -307,4 +323,10 @@ def _translations() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
 def _fuzzy(word: str, vocab: tuple[str, ...]) -> str | None:
     candidates = [v for v in vocab if v[0] == word[0] and abs(len(v) - len(word)) <= 2]
     best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=85)
-    return best[0] if best else None
+    if best:
+        return best[0]
+    if len(word) >= 6:
+        # One slip in a long word ("sencah"): two letters swapped count as one edit here.
+        close = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=1)
+        return close[0] if close else None
+    return None

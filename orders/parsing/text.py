@@ -197,6 +197,12 @@ _PARTY = re.compile(
 )
 
 
+# "before I forget: 1 Ethiopia" adds; only "forget the honey" takes something off.
+_AIDE_MEMOIRE = re.compile(
+    r"\b(?:before|in case|so|lest)\s+i\s+forget\b|\bavant\s+(?:que\s+j\s+oublie|d\s+oublier)\b"
+)
+
+
 def normalize(text: str) -> str:
     """Fold, strip noise and turn number words into digits."""
     text = _clean_chars(fold(text))
@@ -208,6 +214,8 @@ def normalize(text: str) -> str:
     # Apostrophes split words ("d'huîtres") and are dropped by the tokenizer anyway;
     # a hyphen between letters joins a compound ("saint-jacques") the catalogue spells apart.
     text = _HYPHEN.sub(" ", text.replace("'", " "))
+    if "forget" in text or "oubli" in text:
+        text = _AIDE_MEMOIRE.sub(" ", text)
     if _FRENCH_NUMBER.search(text):
         text = alpha2digit(text, "fr", threshold=0)
     if _ENGLISH_NUMBER.search(text):
