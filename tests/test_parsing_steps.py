@@ -231,6 +231,7 @@ PACKS = ProductIndex.build(
             ("oeufs-6", "Œufs fermiers (boîte de 6)", "pack", D("2.80"), ["œufs", "boîte de 6"]),
             ("oeufs-12", "Œufs fermiers (boîte de 12)", "pack", D("5.40"), ["boîte de 12"]),
             ("forge", "Forge espresso (250 g bag)", "pack", D("7"), ["forge", "espresso"]),
+            ("forge-1kg", "Forge espresso (1 kg bag)", "pack", D("24"), ["forge 1kg"]),
             ("decaf", "Swiss Water decaf beans (250 g bag)", "pack", D("8"), ["decaf"]),
             ("sencha", "Sencha green tea (100 g tin)", "pack", D("6"), ["sencha"]),
         )
@@ -263,6 +264,21 @@ def test_a_number_in_a_product_name_is_not_an_amount(text: str, expected: Item) 
     ],
 )
 def test_so_many_containers_of_a_size(text: str, expected: Item) -> None:
+    assert pack_actions(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1kg forge espresso", item("forge-1kg", "1")),
+        ("2 kilos of espresso", item("forge-1kg", "2")),
+        ("500 g of forge", item("forge", "2")),
+        ("1 kg of decaf", item("decaf", "4")),
+    ],
+)
+def test_a_weight_that_fills_a_bigger_bag_of_the_same_product_takes_that_bag(
+    text: str, expected: Item
+) -> None:
     assert pack_actions(text) == [expected]
 
 

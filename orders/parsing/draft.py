@@ -56,6 +56,13 @@ def item(product: P, mode: str, index: ProductIndex, draft: Draft) -> None:
     amount = q.amount
     if product.extra is not None and info.unit == "kg" and amount.dimension is None:
         amount = product.extra.amount
+    if amount.dimension in ("mass", "volume") and info.unit == "pack":
+        sibling = index.sized_sibling(
+            product.code, product.named, amount.dimension, amount.value * amount.factor
+        )
+        if sibling is not None:
+            draft.actions.append(Item(sibling[0], sibling[1], "add" if q.plus else mode))
+            return
     value = to_catalog_unit(amount, info)
     if value is None:
         draft.actions.append(Ask("unit", product.code, said=said(amount), mode=mode))

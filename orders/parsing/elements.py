@@ -46,6 +46,7 @@ class P:
     old: bool = False
     qty: Q | None = None
     extra: Q | None = None
+    named: tuple[str, ...] = ()  # the words that named it
 
 
 def find_elements(tokens: list[Token], mentions: list[Mention]) -> list[Q | P]:
@@ -57,7 +58,7 @@ def find_elements(tokens: list[Token], mentions: list[Mention]) -> list[Q | P]:
     while i < count:
         if i in starts:
             m = starts[i]
-            out.append(P(m.start, m.end, m.code, vague=_is_vague(tokens, i)))
+            out.append(P(m.start, m.end, m.code, vague=_is_vague(tokens, i), named=m.words))
             i = m.end
             continue
         token = tokens[i]

@@ -176,6 +176,7 @@ class Mention(NamedTuple):
     start: int
     end: int
     code: str
+    words: tuple[str, ...] = ()  # the message's words that named it, as matched
 
 
 @dataclass
@@ -189,6 +190,7 @@ class ProductIndex:
     # Every prefix of a one-word key ("sour" of "sourdough"): only such a word can start
     # two words that the catalogue writes as one.
     _joinable: frozenset[str] = frozenset()
+    _words: dict[str, frozenset[str]] = field(default_factory=dict)  # every key word, by product
 
     @classmethod
     def build(cls, products: Sequence[ProductInfo]) -> ProductIndex:
@@ -210,6 +212,11 @@ class ProductIndex:
                 _keep(ranked, other, 3, code)
         for words, (_rank, code) in ranked.items():
             index._keys.setdefault(words[0], []).append((words, code))
+        named: dict[str, set[str]] = {}
+        for product in products:
+            for source in (product.name, product.code, *product.aliases):
+                named.setdefault(product.code, set()).update(key_words(source))
+        index._words = {code: frozenset(words) for code, words in named.items()}
         for entries in index._keys.values():
             entries.sort(key=lambda entry: -len(entry[0]))
         index._vocab = tuple(sorted({w for words in ranked for w in words if len(w) >= 4}))
@@ -232,7 +239,7 @@ class ProductIndex:
             for key, code in keys.get(words[position], ()):
                 end = _match_key(words, position, key)
                 if end is not None:
-                    found = Mention(position, end, code)
+                    found = Mention(position, end, code, tuple(w for w in words[position:end] if w))
                     break
             if found is None and tokens[position].text in joinable:
                 found = self._joined_at(tokens, position)
@@ -254,8 +261,34 @@ class ProductIndex:
         joined = stem(tokens[start].text + tokens[start + 1].text)  # exact only: no fuzzy here
         for key, code in self._keys.get(joined, ()):
             if key == (joined,):
-                return Mention(start, start + 2, code)
+                return Mention(start, start + 2, code, (joined,))
         return None
+
+    def sized_sibling(
+        self, code: str, named: Sequence[str], dimension: str, amount: Decimal
+    ) -> tuple[str, Decimal] | None:
+        """ "1kg forge espresso" when the espresso comes in 250 g and in 1 kg bags.
+
+        Among the products whose names hold every word that named ``code`` and whose
+        pack is of the same kind, the one with the largest pack that ``amount`` fills
+        exactly, with how many packs; None when that is ``code`` itself.
+        """
+        if not named:
+            return None
+        best: tuple[Decimal, str] | None = None
+        for other, info in self.products.items():
+            pack = info.pack
+            if pack is None or pack.dimension != dimension or info.unit != "pack":
+                continue
+            if pack.amount <= 0:
+                continue
+            if other != code and not self._words.get(other, frozenset()).issuperset(named):
+                continue
+            if amount % pack.amount == 0 and (best is None or pack.amount > best[0]):
+                best = (pack.amount, other)
+        if best is None or best[1] == code:
+            return None
+        return best[1], (amount / best[0]).normalize()
 
     def resembles(self, word: str) -> bool:
         """Whether a word is close to one of the catalogue's words (a typo, a variant)."""
