@@ -229,7 +229,13 @@ PACKS = ProductIndex.build(
         ProductInfo.build(*p)
         for p in (
             ("oeufs-6", "Œufs fermiers (boîte de 6)", "pack", D("2.80"), ["œufs", "boîte de 6"]),
-            ("oeufs-12", "Œufs fermiers (boîte de 12)", "pack", D("5.40"), ["boîte de 12"]),
+            (
+                "oeufs-12",
+                "Œufs fermiers (boîte de 12)",
+                "pack",
+                D("5.40"),
+                ["boîte de 12", "douzaine d'œufs"],
+            ),
             ("forge", "Forge espresso (250 g bag)", "pack", D("7"), ["forge", "espresso"]),
             ("forge-1kg", "Forge espresso (1 kg bag)", "pack", D("24"), ["forge 1kg"]),
             ("decaf", "Swiss Water decaf beans (250 g bag)", "pack", D("8"), ["decaf"]),
@@ -253,6 +259,13 @@ def pack_actions(text: str, **context: object) -> list[object]:
 )
 def test_a_number_in_a_product_name_is_not_an_amount(text: str, expected: Item) -> None:
     assert pack_actions(text) == [expected]
+
+
+def test_a_product_asked_in_the_packs_of_another_is_counted_in_those_packs() -> None:
+    assert pack_actions("une douzaine d'oeufs en boîtes de 6") == [item("oeufs-6", "2")]
+    assert pack_actions("2 boîtes de 12 en boîtes de 6 svp") == [item("oeufs-6", "4")]
+    # Two products of different families: "in" is not a repacking.
+    assert pack_actions("1 decaf in sencha tins") == [item("decaf", "1")]
 
 
 @pytest.mark.parametrize(

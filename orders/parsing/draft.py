@@ -64,12 +64,17 @@ def item(product: P, mode: str, index: ProductIndex, draft: Draft) -> None:
             draft.actions.append(Item(sibling[0], sibling[1], "add" if q.plus else mode))
             return
     value = to_catalog_unit(amount, info)
+    code = product.code
+    if value and product.packed_as is not None:
+        packs = index.repacked(code, value, product.packed_as)
+        if packs is not None:
+            code, value = product.packed_as, packs
     if value is None:
-        draft.actions.append(Ask("unit", product.code, said=said(amount), mode=mode))
+        draft.actions.append(Ask("unit", code, said=said(amount), mode=mode))
     elif value == 0:
-        draft.actions.append(Ask("vague", product.code, mode=mode))
+        draft.actions.append(Ask("vague", code, mode=mode))
     else:
-        draft.actions.append(Item(product.code, value, "add" if q.plus else mode))
+        draft.actions.append(Item(code, value, "add" if q.plus else mode))
 
 
 def said(amount: Amount) -> str:

@@ -47,6 +47,7 @@ class P:
     qty: Q | None = None
     extra: Q | None = None
     named: tuple[str, ...] = ()  # the words that named it
+    packed_as: str | None = None  # "œufs en boîtes de 6": the product whose packs are meant
 
 
 def find_elements(tokens: list[Token], mentions: list[Mention]) -> list[Q | P]:
@@ -58,8 +59,12 @@ def find_elements(tokens: list[Token], mentions: list[Mention]) -> list[Q | P]:
     while i < count:
         if i in starts:
             m = starts[i]
-            out.append(P(m.start, m.end, m.code, vague=_is_vague(tokens, i), named=m.words))
-            i = m.end
+            p = P(m.start, m.end, m.code, vague=_is_vague(tokens, i), named=m.words)
+            packed = starts.get(m.end + 1)
+            if packed is not None and packed.code != m.code and tokens[m.end].text in _AS:
+                p.end, p.packed_as = packed.end, packed.code
+            out.append(p)
+            i = p.end
             continue
         token = tokens[i]
         if token.kind == "num" or token.text in ("a", "an"):  # what _quantity_at looks at
@@ -145,6 +150,7 @@ def _quantity_at(
 
 
 _MORE = frozenset({"more", "extra", "additional", "autre", "autres"})
+_AS = frozenset({"en", "in"})  # "une douzaine d'œufs EN boîtes de 6"
 _MEASURED = frozenset({"mass", "volume"})
 
 

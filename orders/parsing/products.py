@@ -239,7 +239,8 @@ class ProductIndex:
             for key, code in keys.get(words[position], ()):
                 end = _match_key(words, position, key)
                 if end is not None:
-                    found = Mention(position, end, code, tuple(w for w in words[position:end] if w))
+                    named = tuple(w for w in words[position:end] if w and w not in _GLUE)
+                    found = Mention(position, end, code, named)
                     break
             if found is None and tokens[position].text in joinable:
                 found = self._joined_at(tokens, position)
@@ -289,6 +290,23 @@ class ProductIndex:
         if best is None or best[1] == code:
             return None
         return best[1], (amount / best[0]).normalize()
+
+    def repacked(self, code: str, value: Decimal, other: str) -> Decimal | None:
+        """ "une douzaine d'œufs en boîtes de 6": ``value`` of ``code`` as packs of ``other``.
+
+        Only between two products of one family (they share a name word) whose packs
+        hold the same kind of thing, and only when the packs come out whole.
+        """
+        mine, theirs = self.products[code], self.products.get(other)
+        if theirs is None or other == code or mine.pack is None or theirs.pack is None:
+            return None
+        if mine.pack.dimension != theirs.pack.dimension or theirs.pack.amount <= 0:
+            return None
+        shared = self._words.get(code, frozenset()) & self._words.get(other, frozenset())
+        if not shared - UNIT_WORDS.keys():
+            return None
+        packs = value * mine.pack.amount / theirs.pack.amount
+        return packs.normalize() if packs > 0 and packs == packs.to_integral_value() else None
 
     def resembles(self, word: str) -> bool:
         """Whether a word is close to one of the catalogue's words (a typo, a variant)."""
