@@ -191,9 +191,9 @@ _AFTER_NUMBERS = [
 # How many people, not an amount: "on sera 4 à table", "nous serons 6", "we'll be 4",
 # "pour quatre personnes". Looked for once number words are digits.
 _PARTY = re.compile(
-    r"\b(?:on\s+(?:sera|serait|est)|nous\s+(?:serons|serions|sommes)|"
+    r"(?=[onw\d])(?:\b(?:on\s+(?:sera|serait|est)|nous\s+(?:serons|serions|sommes)|"
     r"we\s*'?\s*ll\s+be|we\s+will\s+be|we\s+are)\s+\d+\b(?!\s*(?:kg|kilos?|g|gr|x)\b)"
-    r"|\b\d+\s*(?:personnes?|pers|people|persons|gens|guests|invites|convives)\b"
+    r"|\b\d+\s*(?:personnes?|pers|people|persons|gens|guests|invites|convives)\b)"
 )
 
 
