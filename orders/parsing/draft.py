@@ -19,7 +19,7 @@ from orders.parsing.units import Amount, to_catalog_unit
 class Draft:
     """The actions found so far, with the last product named (for corrections)."""
 
-    actions: list[Action] = field(default_factory=list)
+    actions: list[Action | Pending] = field(default_factory=list)  # Pending: a swap
     replacing: bool = False  # the message says "au lieu de" / "instead of" a quantity
     seen: list[tuple[int, str]] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)

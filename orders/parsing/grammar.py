@@ -130,7 +130,7 @@ def _finish(actions: list[Action | Pending], index: ProductIndex) -> list[Action
         if isinstance(action, Pending):
             draft = Draft()
             item(action.product, "set", index, draft)
-            out.extend(draft.actions)
+            out.extend(a for a in draft.actions if not isinstance(a, Pending))
         else:
             out.append(action)
     out = _merge(out)

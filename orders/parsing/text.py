@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -166,7 +167,7 @@ _ARTICLE = re.compile(
     r"\b(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|packet|box|"
     r"bag|tin|punnet|tub|lb|pint|case|crate|carton|block|head)\b"
 )
-_AFTER_NUMBERS = [
+_AFTER_NUMBERS: list[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (",", re.compile(r"(?<![\d,])(\d+),(\d+)(?![\d,])"), r"\1.\2"),  # 1,5 kg
     (
         "k",
@@ -225,9 +226,9 @@ def normalize(text: str) -> str:
     if " a" in text:
         text = _ARTICLE.sub(r" 1 \2 ", text)
     if _DIGIT.search(text):
-        for trigger, pattern, repl in _AFTER_NUMBERS:
+        for trigger, pattern, replacement in _AFTER_NUMBERS:
             if trigger in text:
-                text = pattern.sub(repl, text)  # type: ignore[arg-type]
+                text = pattern.sub(replacement, text)
     return text
 
 
