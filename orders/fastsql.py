@@ -11,6 +11,7 @@ read and write the same rows. Other databases use SQLAlchemy unchanged.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -40,8 +41,8 @@ class Prepared:
         compiled = self._compile(conn, params)
         try:
             return raw.execute(compiled.sql, compiled.values(params)).fetchall()
-        except Exception as exc:
-            raise _translated(conn, compiled.sql, exc) from exc
+        except sqlite3.Error as exc:
+            raise _translated(compiled.sql, exc) from exc
 
     def insert(self, conn: Connection, params: Mapping[str, Any]) -> int:
         """Run an insert and return the new row's primary key."""
@@ -52,8 +53,8 @@ class Prepared:
         compiled = self._compile(conn, params)
         try:
             cursor = raw.execute(compiled.sql, compiled.values(params))
-        except Exception as exc:
-            raise _translated(conn, compiled.sql, exc) from exc
+        except sqlite3.Error as exc:
+            raise _translated(compiled.sql, exc) from exc
         return int(cursor.lastrowid or 0)
 
     def run(self, conn: Connection, params: Mapping[str, Any]) -> int:
@@ -64,8 +65,8 @@ class Prepared:
         compiled = self._compile(conn, params)
         try:
             return int(raw.execute(compiled.sql, compiled.values(params)).rowcount)
-        except Exception as exc:
-            raise _translated(conn, compiled.sql, exc) from exc
+        except sqlite3.Error as exc:
+            raise _translated(compiled.sql, exc) from exc
 
     def many(self, conn: Connection, params: Sequence[Mapping[str, Any]]) -> None:
         """Run a statement once per parameter set."""
@@ -78,8 +79,8 @@ class Prepared:
         compiled = self._compile(conn, params[0])
         try:
             raw.executemany(compiled.sql, [compiled.values(p) for p in params])
-        except Exception as exc:
-            raise _translated(conn, compiled.sql, exc) from exc
+        except sqlite3.Error as exc:
+            raise _translated(compiled.sql, exc) from exc
 
     def _compile(self, conn: Connection, params: Mapping[str, Any]) -> _Compiled:
         key = frozenset(params)
@@ -98,8 +99,10 @@ class _Compiled:
         order: tuple[str, ...],
         defaults: dict[str, Any],
         converters: tuple[Callable[[Any], Any] | None, ...],
+        generated: dict[str, Callable[[Any], Any]] | None = None,
     ) -> None:
         self.sql, self.order, self.defaults = sql, order, defaults
+        self.generated = generated or {}  # Python-side defaults computed per execution
         self.converted = [(n, c) for n, c in enumerate(converters) if c is not None]
         self.pick = _picker(order)
 
@@ -109,10 +112,24 @@ class _Compiled:
         order = tuple(done.positiontup or ())
         every = done.construct_params(_check=False)
         defaults = {k: v for k, v in every.items() if k not in keys}
+        # Columns left out that have a Python-side default get it, as SQLAlchemy gives it.
+        generated: dict[str, Callable[[Any], Any]] = {}
+        prefetch = [(c, c.default) for c in getattr(done, "insert_prefetch", ())] + [
+            (c, c.onupdate) for c in getattr(done, "update_prefetch", ())
+        ]
+        for column, default in prefetch:
+            if default is None or column.key in keys:
+                continue
+            if default.is_scalar:
+                defaults[column.key] = default.arg
+            elif default.is_callable:
+                generated[column.key] = default.arg
         converters = tuple(_converter(done.binds[name].type) for name in order)
-        return cls(done.string, order, defaults, converters)
+        return cls(done.string, order, defaults, converters, generated)
 
     def values(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        if self.generated:
+            params = {**{k: make(None) for k, make in self.generated.items()}, **params}
         if self.defaults:
             params = {**self.defaults, **params}
         out = self.pick(params)
@@ -135,14 +152,11 @@ def _picker(order: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, 
     return itemgetter(*order)
 
 
-def _translated(conn: Connection, sql: str, exc: Exception) -> Exception:
-    """The DB-API's errors raised as SQLAlchemy's, as the SQLAlchemy path would."""
-    dbapi = conn.dialect.loaded_dbapi
-    if isinstance(exc, dbapi.IntegrityError):
+def _translated(sql: str, exc: sqlite3.Error) -> DBAPIError:
+    """SQLite's errors raised as SQLAlchemy's, as the SQLAlchemy path would."""
+    if isinstance(exc, sqlite3.IntegrityError):
         return IntegrityError(sql, None, exc)
-    if isinstance(exc, dbapi.Error):
-        return DBAPIError(sql, None, exc)
-    return exc
+    return DBAPIError(sql, None, exc)
 
 
 def _sqlite(conn: Connection) -> Any:

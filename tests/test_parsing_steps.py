@@ -240,6 +240,8 @@ PACKS = ProductIndex.build(
             ("forge-1kg", "Forge espresso (1 kg bag)", "pack", D("24"), ["forge 1kg"]),
             ("decaf", "Swiss Water decaf beans (250 g bag)", "pack", D("8"), ["decaf"]),
             ("sencha", "Sencha green tea (100 g tin)", "pack", D("6"), ["sencha"]),
+            ("beurre-doux", "Beurre doux (plaque de 250 g)", "pack", D("3"), ["beurre"]),
+            ("beurre-sale", "Beurre salé (plaque de 500 g)", "pack", D("5.5"), ["beurre salé"]),
         )
     ]
 )
@@ -266,6 +268,12 @@ def test_a_product_asked_in_the_packs_of_another_is_counted_in_those_packs() -> 
     assert pack_actions("2 boîtes de 12 en boîtes de 6 svp") == [item("oeufs-6", "4")]
     # Two products of different families: "in" is not a repacking.
     assert pack_actions("1 decaf in sencha tins") == [item("decaf", "1")]
+    assert pack_actions("2 decaf in forge bags") == [item("decaf", "2")]
+
+
+def test_no_amount_of_a_pack_product_is_never_a_zero_line() -> None:
+    found = pack_actions("0 kg of forge")
+    assert not any(isinstance(a, Item) for a in found)
 
 
 @pytest.mark.parametrize(
@@ -287,6 +295,8 @@ def test_so_many_containers_of_a_size(text: str, expected: Item) -> None:
         ("2 kilos of espresso", item("forge-1kg", "2")),
         ("500 g of forge", item("forge", "2")),
         ("1 kg of decaf", item("decaf", "4")),
+        # Another product, not a bigger bag of the same one.
+        ("500 g de beurre", item("beurre-doux", "2")),
     ],
 )
 def test_a_weight_that_fills_a_bigger_bag_of_the_same_product_takes_that_bag(
@@ -297,11 +307,16 @@ def test_a_weight_that_fills_a_bigger_bag_of_the_same_product_takes_that_bag(
 
 def test_a_slip_of_two_letters_in_a_long_word_still_finds_the_product() -> None:
     assert pack_actions("2 sencah cheers") == [item("sencha", "2")]
+    # One letter changed is another word: "course" is not the "courge".
+    assert actions("pas de course cette semaine, 2 kg de carottes", "veg") == [
+        item("carottes", "2")
+    ]
 
 
 def test_a_grammar_word_is_never_a_misspelt_product() -> None:
     """ "forget" is one letter from "forge", but before a colon it is a reminder."""
     assert pack_actions("And my own before I forget: 1 decaf") == [item("decaf", "1", "add")]
+    assert pack_actions("so I don't forget: 1 decaf") == [item("decaf", "1")]
     assert pack_actions("forget the decaf", order=(("decaf", D(1)),)) == [Removal("decaf")]
 
 

@@ -64,3 +64,31 @@ def test_the_hour_repeated_at_the_dst_change_is_stored_twice(tmp_path: Path) -> 
         assert stamps == ["2026-10-25 00:30:00.000000", "2026-10-25 01:30:00.000000"]
     finally:
         app.close()
+
+
+def test_the_fast_path_gives_a_left_out_column_its_python_default(tmp_path: Path) -> None:
+    """Inserts that bypass SQLAlchemy still write what SQLAlchemy would have written."""
+    from sqlalchemy import insert, select
+
+    from orders.fastsql import Prepared
+    from orders.models import Clarification
+
+    table = Clarification.__table__  # type: ignore[attr-defined]
+    app = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'l.sqlite3'}"))
+    try:
+        with app.engine.connect() as conn:
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            with conn.begin():
+                row = {
+                    "window_id": 1,
+                    "member_id": 1,
+                    "record_id": 1,
+                    "kind": "unit",
+                    "created_at": datetime(2026, 11, 2, 9, tzinfo=PARIS),
+                }
+                Prepared(insert(table)).insert(conn, row)
+                conn.execute(insert(table), row)
+                stored = conn.execute(select(table.c.mode, table.c.status)).all()
+        assert stored == [("set", "open"), ("set", "open")]
+    finally:
+        app.close()

@@ -191,6 +191,9 @@ class ProductIndex:
     # two words that the catalogue writes as one.
     _joinable: frozenset[str] = frozenset()
     _words: dict[str, frozenset[str]] = field(default_factory=dict)  # every key word, by product
+    # The name without its pack ("Forge espresso blend beans" of "... (1 kg bag)"): two
+    # products with the same one are the same thing in packs of different sizes.
+    _family: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, products: Sequence[ProductInfo]) -> ProductIndex:
@@ -217,6 +220,14 @@ class ProductIndex:
             for source in (product.name, product.code, *product.aliases):
                 named.setdefault(product.code, set()).update(key_words(source))
         index._words = {code: frozenset(words) for code, words in named.items()}
+        index._family = {
+            p.code: tuple(
+                w
+                for w in key_words(re.sub(r"\s*\(.*?\)", "", p.name))
+                if w not in UNIT_WORDS and not w[0].isdigit()
+            )
+            for p in products
+        }
         for entries in index._keys.values():
             entries.sort(key=lambda entry: -len(entry[0]))
         index._vocab = tuple(sorted({w for words in ranked for w in words if len(w) >= 4}))
@@ -270,20 +281,25 @@ class ProductIndex:
     ) -> tuple[str, Decimal] | None:
         """ "1kg forge espresso" when the espresso comes in 250 g and in 1 kg bags.
 
-        Among the products whose names hold every word that named ``code`` and whose
-        pack is of the same kind, the one with the largest pack that ``amount`` fills
-        exactly, with how many packs; None when that is ``code`` itself.
+        Among the available products of the same family (the same name but for the
+        pack) whose names hold every word that named ``code``, the one with the largest
+        pack that ``amount`` fills exactly, with how many packs; None when that is
+        ``code`` itself.
         """
-        if not named:
+        family = self._family.get(code)
+        if not named or not family or amount <= 0:
             return None
         best: tuple[Decimal, str] | None = None
         for other, info in self.products.items():
             pack = info.pack
             if pack is None or pack.dimension != dimension or info.unit != "pack":
                 continue
-            if pack.amount <= 0:
+            if pack.amount <= 0 or not info.available:
                 continue
-            if other != code and not self._words.get(other, frozenset()).issuperset(named):
+            if other != code and (
+                self._family.get(other) != family
+                or not self._words.get(other, frozenset()).issuperset(named)
+            ):
                 continue
             if amount % pack.amount == 0 and (best is None or pack.amount > best[0]):
                 best = (pack.amount, other)
@@ -294,16 +310,16 @@ class ProductIndex:
     def repacked(self, code: str, value: Decimal, other: str) -> Decimal | None:
         """ "une douzaine d'œufs en boîtes de 6": ``value`` of ``code`` as packs of ``other``.
 
-        Only between two products of one family (they share a name word) whose packs
-        hold the same kind of thing, and only when the packs come out whole.
+        Only between two products of one family (the same name but for the pack) whose
+        packs hold the same kind of thing, and only when the packs come out whole.
         """
         mine, theirs = self.products[code], self.products.get(other)
         if theirs is None or other == code or mine.pack is None or theirs.pack is None:
             return None
         if mine.pack.dimension != theirs.pack.dimension or theirs.pack.amount <= 0:
             return None
-        shared = self._words.get(code, frozenset()) & self._words.get(other, frozenset())
-        if not shared - UNIT_WORDS.keys():
+        family = self._family.get(code)
+        if not family or self._family.get(other) != family:
             return None
         packs = value * mine.pack.amount / theirs.pack.amount
         return packs.normalize() if packs > 0 and packs == packs.to_integral_value() else None
@@ -377,7 +393,10 @@ def _fuzzy(word: str, vocab: tuple[str, ...]) -> str | None:
     if best:
         return best[0]
     if len(word) >= 6:
-        # One slip in a long word ("sencah"): two letters swapped count as one edit here.
-        close = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=1)
-        return close[0] if close else None
+        # Two neighbouring letters swapped in a long word ("sencah"): one slip, not two.
+        # Same letters, one edit apart: only an adjacent swap can be both.
+        letters = sorted(word)
+        for candidate in candidates:
+            if sorted(candidate) == letters and OSA.distance(word, candidate) == 1:
+                return candidate
     return None

@@ -200,7 +200,8 @@ _PARTY = re.compile(
 
 # "before I forget: 1 Ethiopia" adds; only "forget the honey" takes something off.
 _AIDE_MEMOIRE = re.compile(
-    r"\b(?:before|in case|so|lest)\s+i\s+forget\b|\bavant\s+(?:que\s+j\s+oublie|d\s+oublier)\b"
+    r"\b(?:before|in case|so|lest)\s+i\s+(?:don\s*t\s+|do\s+not\s+)?forget\b"
+    r"|\b(?:avant\s+(?:que\s+j\s+oublie|d\s+oublier)|pour\s+ne\s+pas\s+oublier)\b"
 )
 
 
