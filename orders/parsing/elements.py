@@ -84,7 +84,7 @@ def _is_vague(tokens: list[Token], i: int) -> bool:
     # "a few bags of the ethiopia": look past the links and one container word.
     while before and before[-1] in LINKS:
         before.pop()
-    if not before or UNIT_WORDS.get(before[-1], ("",))[0] != "container":
+    if not before or not _is_container_word(before[-1]):
         return False
     before.pop()
     while before and before[-1] in LINKS:
@@ -155,8 +155,12 @@ _MEASURED = frozenset({"mass", "volume"})
 
 
 def _is_container(tokens: list[Token], at: int, starts: dict[int, Mention]) -> bool:
-    word = tokens[at].text if at < len(tokens) else ""
-    return at not in starts and UNIT_WORDS.get(word, ("",))[0] == "container"
+    return at < len(tokens) and at not in starts and _is_container_word(tokens[at].text)
+
+
+def _is_container_word(word: str) -> bool:
+    """ "bag", "boîte", "pot": words that hold an amount rather than measure it."""
+    return UNIT_WORDS.get(word, ("",))[0] == "container"
 
 
 def _sized_containers(

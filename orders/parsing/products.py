@@ -113,7 +113,7 @@ class ProductInfo:
         """Derive pack size and short label from the catalogue's name."""
         aliases = tuple(aliases)
         pack, approximate, container, piece_word = _pack_from_name(name)
-        base = re.sub(r"\s*\(.*?\)", "", name).strip()
+        base = _base_name(name).strip()
         label = aliases[0] if aliases else base
         inside = set(re.findall(r"[a-z]+", " ".join(re.findall(r"\((.*?)\)", fold(name)))))
         pack_word = next((stem(w) for w in sorted(inside & _CONTAINER_WORDS)), "")
@@ -201,12 +201,20 @@ class ProductIndex:
         ranked: dict[tuple[str, ...], tuple[int, str]] = {}
         heads: dict[str, set[str]] = {}
         for product in products:
-            base = re.sub(r"\s*\(.*?\)", "", product.name)
+            base = _base_name(product.name)
             for rank, source in [(0, a) for a in product.aliases] + [(1, base), (1, product.code)]:
                 _keep(ranked, key_words(source), rank, product.code)
             words = key_words(base)
             if words:
                 heads.setdefault(words[0], set()).add(product.code)
+            index._family[product.code] = tuple(
+                w for w in words if w not in UNIT_WORDS and not w[0].isdigit()
+            )
+            index._words[product.code] = frozenset(
+                w
+                for source in (product.name, product.code, *product.aliases)
+                for w in key_words(source)
+            )
         for head, codes in heads.items():
             if len(codes) == 1:
                 _keep(ranked, (head,), 2, next(iter(codes)))
@@ -215,19 +223,6 @@ class ProductIndex:
                 _keep(ranked, other, 3, code)
         for words, (_rank, code) in ranked.items():
             index._keys.setdefault(words[0], []).append((words, code))
-        named: dict[str, set[str]] = {}
-        for product in products:
-            for source in (product.name, product.code, *product.aliases):
-                named.setdefault(product.code, set()).update(key_words(source))
-        index._words = {code: frozenset(words) for code, words in named.items()}
-        index._family = {
-            p.code: tuple(
-                w
-                for w in key_words(re.sub(r"\s*\(.*?\)", "", p.name))
-                if w not in UNIT_WORDS and not w[0].isdigit()
-            )
-            for p in products
-        }
         for entries in index._keys.values():
             entries.sort(key=lambda entry: -len(entry[0]))
         index._vocab = tuple(sorted({w for words in ranked for w in words if len(w) >= 4}))
@@ -353,6 +348,11 @@ class ProductIndex:
         ):
             return stemmed
         return _fuzzy(stemmed, self._vocab) or stemmed
+
+
+def _base_name(name: str) -> str:
+    """A catalogue name without its parentheses: "Beurre doux (plaque de 250 g)"."""
+    return re.sub(r"\s*\(.*?\)", "", name)
 
 
 def _keep(
