@@ -271,6 +271,36 @@ def test_a_product_asked_in_the_packs_of_another_is_counted_in_those_packs() -> 
     assert pack_actions("2 decaf in forge bags") == [item("decaf", "2")]
 
 
+# Product names that start with a word the grammar also uses, and eggs by the half-dozen.
+PANTRY = ProductIndex.build(
+    [
+        ProductInfo.build(*p)
+        for p in (
+            ("almonds", "Whole almonds (250 g bag)", "pack", D("4.2"), ["almonds"]),
+            ("olive-oil", "Extra virgin olive oil (1 litre bottle)", "litre", D("9.5"), []),
+            ("eggs", "Free-range eggs (half-dozen box)", "pack", D("2.3"), ["eggs"]),
+            ("oats", "Jumbo porridge oats", "kg", D("1.6"), ["oats"]),
+        )
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "expected"),
+    [
+        ("a dozen eggs pls", {}, [item("eggs", "2")]),
+        ("Half a dozen eggs", {}, [item("eggs", "1")]),
+        ("an extra bag of almonds please", {}, [item("almonds", "1", "add")]),
+        ("cancel my whole order please", {"order": (("almonds", D(2)),)}, [ClearAll()]),
+        ("need to cancel my whole order, sorry", {"order": (("oats", D(2)),)}, [ClearAll()]),
+    ],
+)
+def test_grammar_words_at_the_head_of_a_product_name(
+    text: str, context: dict[str, object], expected: list[object]
+) -> None:
+    assert parse(text, PANTRY, ParseContext(**context)).actions == expected  # type: ignore[arg-type]
+
+
 def test_no_amount_of_a_pack_product_is_never_a_zero_line() -> None:
     found = pack_actions("0 kg of forge")
     assert not any(isinstance(a, Item) for a in found)
@@ -358,18 +388,33 @@ def test_replacing_words_set_the_new_quantity(
 @pytest.mark.parametrize(
     ("text", "context", "expected"),
     [
-        ("je remplace les dorades par 2 bars", {}, [Removal("dorade"), item("bar", "2")]),
-        ("je remplace les 2 dorades par 1 bar", {}, [Removal("dorade"), item("bar", "1")]),
-        ("swap my two sea bream for one sea bass", {}, [Removal("dorade"), item("bar", "1")]),
-        ("replace the sole with 2 dabs", {}, [Removal("sole"), item("limande", "2")]),
+        ("je remplace les dorades par 2 bars", {}, [Removal("dorade"), item("bar", "2", "add")]),
+        ("je remplace les 2 dorades par 1 bar", {}, [Removal("dorade"), item("bar", "1", "add")]),
+        (
+            "swap my two sea bream for one sea bass",
+            {},
+            [Removal("dorade"), item("bar", "1", "add")],
+        ),
+        ("replace the sole with 2 dabs", {}, [Removal("sole"), item("limande", "2", "add")]),
         (
             "je remplace les dorades par des bars",
             {"order": (("dorade", D(2)),)},
-            [Removal("dorade"), item("bar", "2")],
+            [Removal("dorade"), item("bar", "2", "add")],
+        ),
+        # What comes in adds to what the order already holds of it.
+        (
+            "swap the sole for a sea bass",
+            {"order": (("sole", D(1)), ("bar", D(2)))},
+            [Removal("sole"), item("bar", "1", "add")],
+        ),
+        (
+            "remplacez la sole par un deuxième bar",
+            {"order": (("sole", D(1)), ("bar", D(1)))},
+            [Removal("sole"), item("bar", "1", "add")],
         ),
     ],
 )
-def test_swapping_removes_one_product_and_sets_the_other(
+def test_swapping_removes_one_product_and_adds_the_other(
     text: str, context: dict[str, object], expected: list[object]
 ) -> None:
     assert actions(text, **context) == expected
@@ -433,6 +478,17 @@ def test_greetings_and_thanks_change_nothing(text: str) -> None:
 def test_questions_are_not_orders(text: str) -> None:
     result = parse(text, index("fish"), ParseContext())
     assert (result.actions, result.kind) == ([], "question")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Here's the recipe: 2 sole fillets, 1 tbsp butter, 2 tsp capers. Blitz the capers first",
+        "la recette : 2 soles, faire mijoter 10 min avec du beurre",
+    ],
+)
+def test_a_recipe_with_amounts_is_not_an_order(text: str) -> None:
+    assert actions(text) == []
 
 
 @pytest.mark.parametrize(

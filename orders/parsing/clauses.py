@@ -238,11 +238,13 @@ def swap(
 
 
 def _swap_in(new: P, old: P, ctx: ParseContext, draft: Draft) -> None:
+    # What comes in is added to what the order already holds of it: "swap the tahini for
+    # a bag of almonds" after 2 bags makes 3.
     if new.qty is not None:
-        item_from(new, draft)
+        item_from(new, draft, "add")
         return
     current = dict(ctx.order).get(old.code)
     if current is not None and old.qty is None:
-        draft.actions.append(Item(new.code, current, "set"))
+        draft.actions.append(Item(new.code, current, "add"))
     else:
         draft.actions.append(Ask("vague", new.code))

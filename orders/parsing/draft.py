@@ -39,6 +39,7 @@ class Draft:
 @dataclass(frozen=True, slots=True)
 class Pending:
     product: P
+    mode: str = "set"
 
 
 def item(product: P, mode: str, index: ProductIndex, draft: Draft) -> None:
@@ -90,6 +91,6 @@ def fmt(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def item_from(product: P, draft: Draft) -> None:
+def item_from(product: P, draft: Draft, mode: str = "set") -> None:
     """Queue an item whose quantity is read when the message is finished."""
-    draft.actions.append(Pending(product))  # resolved in _finish, where the index is known
+    draft.actions.append(Pending(product, mode))  # resolved in _finish, where the index is known

@@ -129,7 +129,7 @@ def _finish(actions: list[Action | Pending], index: ProductIndex) -> list[Action
     for action in actions:
         if isinstance(action, Pending):
             draft = Draft()
-            item(action.product, "set", index, draft)
+            item(action.product, action.mode, index, draft)
             out.extend(a for a in draft.actions if not isinstance(a, Pending))
         else:
             out.append(action)

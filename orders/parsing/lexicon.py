@@ -518,6 +518,20 @@ RECIPE = frozenset(
         "four",
         "poele",
         "marinade",
+        "mijoter",
+        "prechauffer",
+        "fouetter",
+        "tbsp",
+        "tsp",
+        "tablespoon",
+        "tablespoons",
+        "teaspoon",
+        "teaspoons",
+        "blitz",
+        "simmer",
+        "preheat",
+        "whisk",
+        "stir",
     }
 )
 # First-person markers that make a reply to a neighbour an order of one's own.

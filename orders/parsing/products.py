@@ -17,7 +17,14 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from orders.parsing.lexicon import GRAMMAR_WORDS, STOPWORDS, TRANSLATIONS, UNIT_WORDS
+from orders.parsing.lexicon import (
+    ALL_WORDS,
+    GRAMMAR_WORDS,
+    POSSESSIVE,
+    STOPWORDS,
+    TRANSLATIONS,
+    UNIT_WORDS,
+)
 from orders.parsing.text import Token, fold, stem, tokenize
 
 # Words dropped from both sides of a match: "noix DE saint-jacques".
@@ -62,6 +69,7 @@ _PACK_UNITS: dict[str, tuple[str, Decimal]] = {
 _WORD_SIZES_MAP = {
     "half dozen": "6",
     "half a dozen": "6",
+    "half-dozen": "6",
     "demi douzaine": "6",
     "demi-douzaine": "6",
     "dozen": "12",
@@ -71,6 +79,7 @@ _WORD_SIZES_MAP = {
 }
 _WORD_SIZES = re.compile("|".join(sorted(map(re.escape, _WORD_SIZES_MAP), key=len, reverse=True)))
 _CONTAINER_WORDS = {w for w, (dim, _) in UNIT_WORDS.items() if dim == "container"}
+_NOT_HEADS = GRAMMAR_WORDS | STOPWORDS | ALL_WORDS | POSSESSIVE
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +225,9 @@ class ProductIndex:
                 for w in key_words(source)
             )
         for head, codes in heads.items():
-            if len(codes) == 1:
+            # "Whole almonds", "Extra virgin olive oil": a first word that is also grammar
+            # ("cancel my whole order", "an extra bag") never names a product alone.
+            if len(codes) == 1 and head not in _NOT_HEADS:
                 _keep(ranked, (head,), 2, next(iter(codes)))
         for words, (_rank, code) in list(ranked.items()):
             for other in _translations().get(words, ()):

@@ -150,6 +150,12 @@ _BEFORE_NUMBERS = [
     ("second", re.compile(r"\ba\s+second\b"), " 1 more "),
     ("2nd", re.compile(r"\ba\s+2nd\b"), " 1 more "),
     ("another", re.compile(r"\banother\b"), " 1 more "),
+    ("extra", re.compile(r"\ban?\s+extra\b"), " 1 more "),
+    (
+        "un",
+        re.compile(r"\bune?\s+(?:deuxieme|seconde?|2e|2eme|autre)\b(?!\s+(?:fois|jour|semaine))"),
+        " 1 more ",
+    ),
 ]
 _AND_A_HALF = re.compile(
     r"\b(\d+)(?:\.(\d+))?\s?(kilos?|kg|litres?|liters?|douzaines?|dozens?|livres?|pounds?|l)"
@@ -224,7 +230,7 @@ def normalize(text: str) -> str:
         text = alpha2digit(text, "en", threshold=0)
     if _DIGIT.search(text):
         text = _PARTY.sub(" convives ", text)
-    if " a" in text:
+    if " a" in text or text.startswith("a"):
         text = _ARTICLE.sub(r" 1 \2 ", text)
     if _DIGIT.search(text):
         for trigger, pattern, replacement in _AFTER_NUMBERS:
