@@ -12,6 +12,7 @@ transaction; the same statements run on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -399,6 +400,7 @@ _MEMBER_OPS = (
     )
     .order_by(record_t.c.id)
 )
+_FAST_MEMBER_OPS = Prepared(_MEMBER_OPS)
 
 
 def fold(
@@ -423,10 +425,11 @@ def fold(
 def refold(conn: Connection, window_id: int, member_id: int) -> dict[int, Decimal]:
     """Recompute an order from its messages' operations; an edit's replace its original's."""
     latest: dict[int, list[list[Any]]] = {}
-    for record_id, origin_id, ops in conn.execute(
-        _MEMBER_OPS, {"member": member_id, "window": window_id}
+    for record_id, origin_id, ops in _FAST_MEMBER_OPS.rows(
+        conn, {"member": member_id, "window": window_id}
     ):
-        latest[origin_id or record_id] = ops
+        # The fast path on SQLite hands back the stored JSON text as it is.
+        latest[origin_id or record_id] = json.loads(ops) if isinstance(ops, str) else ops
     return fold(
         (action, product_id, None if quantity is None else Decimal(quantity))
         for origin in sorted(latest)
