@@ -125,12 +125,16 @@ def _plan(turn: Turn, action: Action, pending: Any, plan: Plan) -> None:
         plan.unknown.append(turn.view.index.products[action.product].label)
     elif isinstance(action, Item):
         plan.ops.append(ledger.Op(action.mode, ids[action.product], action.quantity))
-        if pending is not None and pending.product_id == ids[action.product]:
+        if _answers(turn, pending, action.product):
             plan.answered = True
     elif isinstance(action, Removal):
         plan.ops.append(ledger.Op("remove", ids[action.product]))
     elif isinstance(action, ClearAll):
         plan.ops.append(ledger.Op("clear"))
+    elif isinstance(action, Ask) and _kind_chosen(turn, action, pending):
+        # "gala" after "pommes (5 kg): gala, reinette or chantecler?": the amount asked about.
+        plan.ops.append(ledger.Op(pending.mode, ids[action.product], Decimal(pending.quantity)))
+        plan.answered = True
     elif isinstance(action, Ask):
         plan.asks.append(action)
     elif isinstance(action, NotInCatalog):
@@ -139,6 +143,25 @@ def _plan(turn: Turn, action: Action, pending: Any, plan: Plan) -> None:
         _copy(turn, action, plan)
     elif isinstance(action, Answer) and pending is not None:
         _answer(turn, action, pending, plan)
+
+
+def _answers(turn: Turn, pending: Any, code: str) -> bool:
+    """Whether ordering this product answers the open question."""
+    if pending is None or pending.product_id is None:
+        return False
+    asked = turn.view.infos[pending.product_id].code
+    return code == asked or (pending.kind == "which" and code in turn.view.index.kinds_with(asked))
+
+
+def _kind_chosen(turn: Turn, action: Ask, pending: Any) -> bool:
+    """A product named without an amount, one of the kinds the bot just asked to choose from."""
+    return (
+        action.kind == "vague"
+        and pending is not None
+        and pending.kind == "which"
+        and pending.quantity is not None
+        and _answers(turn, pending, action.product)
+    )
 
 
 def _ask(turn: Turn, window_id: int, action: Ask, plan: Plan) -> None:

@@ -127,6 +127,21 @@ class Turn:
             sep = " ou " if self.locale == "fr" else " or "
             options = sep.join(number(Decimal(o), self.locale) for o in action.options)
             return self.reply("ask_choice", "question", product=label, options=options)
+        if action.kind == "which":
+            labels = [plain(self.view.index.products[c].label, 40) for c in action.options]
+            sep = " ou " if self.locale == "fr" else " or "
+            amount = (
+                quantity(action.quantity, info.unit, self.locale).lstrip("×")
+                if action.quantity is not None
+                else ""
+            )
+            return self.reply(
+                "ask_which",
+                "question",
+                word=plain(action.said, 30),
+                amount=amount,
+                options=", ".join(labels[:-1]) + sep + labels[-1],
+            )
         if action.kind == "confirm" and action.quantity is not None:
             amount = quantity(action.quantity, info.unit, self.locale).lstrip("×")
             return self.reply("ask_confirm", "question", product=label, amount=amount)

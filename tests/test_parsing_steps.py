@@ -751,3 +751,32 @@ def test_zero_orders_nothing(text: str) -> None:
 )
 def test_vegetable_units(text: str, expected: Item) -> None:
     assert actions(text, "veg") == [expected]
+
+
+APPLES = ProductIndex.build(
+    [
+        ProductInfo.build("gala", "Pommes Gala", "kg", D("2.6")),
+        ProductInfo.build("reinette", "Pommes Reinette grise", "kg", D("2.9")),
+        ProductInfo.build("poires", "Poires Conférence", "kg", D("3.1")),
+    ]
+)
+WHICH_APPLE = ("gala", "reinette")
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "expected"),
+    [
+        ("5 kg de pommes", {}, [Ask("which", "gala", D(5), WHICH_APPLE, said="pommes")]),
+        ("des pommes svp", {}, [Ask("which", "gala", None, WHICH_APPLE, said="pommes")]),
+        ("2 kg de poires et des pommes gala", {}, [item("poires", "2"), Ask("vague", "gala")]),
+        ("il reste des pommes ?", {}, []),
+        ("les pommes étaient top", {}, []),
+        # The member's choice, when the bot asked which kind.
+        ("les reinettes", {"awaiting": "which"}, [Ask("vague", "reinette")]),
+        ("les reinettes", {}, []),
+    ],
+)
+def test_a_word_for_several_kinds_asks_which(
+    text: str, context: dict[str, object], expected: list[object]
+) -> None:
+    assert parse(text, APPLES, ParseContext(**context)).actions == expected  # type: ignore[arg-type]

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from helpers.chat import Chat
+
+from bot.app import build_app
+from bot.settings import Settings
 
 MARGAUX = "u-margaux"
 
@@ -141,3 +148,58 @@ def test_a_withdrawn_product_is_not_copied(chat: Chat) -> None:
     chat.say("/dispo sole non", author="u-patrick")
     chat.say("pareil que Camille pour moi", author="u-lucie", reply_to=camille.message_id)
     assert chat.orders()["u-lucie"] == {"tourteau": 1}
+
+
+ORCHARD = """\
+club: Vergers du Layon
+locale: fr
+currency: EUR
+supplier: {name: Bertrand, author_id: u-bertrand}
+organisers: [u-maryse]
+products:
+  - {id: gala, name: Pommes Gala, unit: kg, price: 2.6}
+  - {id: reinette, name: Pommes Reinette grise, unit: kg, price: 2.9}
+  - {id: chantecler, name: Pommes Chantecler, unit: kg, price: 2.7}
+  - {id: poires, name: Poires Conférence, unit: kg, price: 3.1}
+  - {id: compote, name: Compote de pommes (bocal 400 g), unit: pack, price: 4.2}
+"""
+
+
+@pytest.fixture
+def orchard(tmp_path: Path) -> Iterator[Chat]:
+    """A club that sells three kinds of apples, each its own product."""
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(ORCHARD, encoding="utf-8")
+    app = build_app(Settings(database_url="sqlite://"))
+    try:
+        imported = app.import_catalog(catalog, bind=("test", "chat-1"))
+        yield Chat(app, imported.club_id)
+    finally:
+        app.close()
+
+
+def test_a_kind_of_product_the_catalogue_sells_several_of_is_asked_about(orchard: Chat) -> None:
+    replies = orchard.say("5 kg de pommes et 2 compotes svp", author=MARGAUX)
+    assert orchard.orders() == {MARGAUX: {"compote": 2}}
+    assert "pommes (5 kg) : Pommes Gala, Pommes Reinette grise ou Pommes Chantecler ?" in (
+        replies[-1]
+    )
+    orchard.say("les reinettes", author=MARGAUX)
+    assert orchard.orders() == {MARGAUX: {"compote": 2, "reinette": 5}}
+
+
+def test_a_kind_chosen_with_its_own_amount_keeps_that_amount(orchard: Chat) -> None:
+    orchard.say("des pommes pour moi", author=MARGAUX)
+    orchard.say("3 kg de gala", author=MARGAUX)
+    assert orchard.orders() == {MARGAUX: {"gala": 3}}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["il reste des pommes ?", "2 kg de pommes gala et 1 kg de poires", "les pommes étaient top"],
+)
+def test_no_question_when_the_kind_is_named_or_nothing_is_ordered(
+    orchard: Chat, text: str
+) -> None:
+    replies = orchard.say(text, author=MARGAUX)
+    assert not any("Précisez" in r for r in replies)

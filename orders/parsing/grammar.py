@@ -34,7 +34,7 @@ from orders.parsing.products import Mention, ProductIndex
 from orders.parsing.structure import Sentence, bind, mark_old, split_segments, split_sentences
 from orders.parsing.text import fold, normalize, tokenize
 from orders.parsing.units import limit_for
-from orders.parsing.whole_message import read_whole_message, unknown_products
+from orders.parsing.whole_message import ask_which_kind, read_whole_message, unknown_products
 
 
 def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -> ParseResult:
@@ -75,6 +75,7 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     read_whole_message(flat, words, mentions, sentences, ctx, draft)
     named = {i for m in mentions for i in range(m.start, m.end)}
     unknown_products(segments, sentences, tokens, draft, index, named)
+    ask_which_kind(segments, sentences, tokens, draft, index, named)
     actions = _finish(draft.actions, index)
     return ParseResult(actions, _kind(actions, sentences, mentions), mentioned)
 

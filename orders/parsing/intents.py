@@ -34,7 +34,9 @@ class Ask:
     """A question the bot must ask before anything is recorded.
 
     ``kind`` is "unit" (a piece product ordered by weight or the reverse),
-    "vague" (no amount), "choice" ("2 ou 3") or "confirm" (an unusual amount).
+    "vague" (no amount), "choice" ("2 ou 3"), "confirm" (an unusual amount) or
+    "which" ("des pommes" when several kinds are sold: ``options`` holds their codes,
+    ``product`` the first, ``said`` the word as written).
     """
 
     kind: str

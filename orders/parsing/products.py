@@ -203,6 +203,9 @@ class ProductIndex:
     # The name without its pack ("Forge espresso blend beans" of "... (1 kg bag)"): two
     # products with the same one are the same thing in packs of different sizes.
     _family: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A first word that several products share ("Pommes Gala", "Pommes Reinette"): the
+    # kinds a member who writes only "pommes" may mean.
+    _kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, products: Sequence[ProductInfo]) -> ProductIndex:
@@ -229,6 +232,8 @@ class ProductIndex:
             # ("cancel my whole order", "an extra bag") never names a product alone.
             if len(codes) == 1 and head not in _NOT_HEADS:
                 _keep(ranked, (head,), 2, next(iter(codes)))
+            elif len(codes) > 1 and head not in _NOT_HEADS:
+                index._kinds[head] = tuple(p.code for p in products if p.code in codes)
         for words, (_rank, code) in list(ranked.items()):
             for other in _translations().get(words, ()):
                 _keep(ranked, other, 3, code)
@@ -241,6 +246,18 @@ class ProductIndex:
             key[0][:cut] for key in ranked if len(key) == 1 for cut in range(1, len(key[0]) + 1)
         )
         return index
+
+    def kinds(self, word: str) -> tuple[str, ...]:
+        """The available products a word names only as a kind ("pommes": gala, reinette…)."""
+        if not self._kinds or len(word) < 3:
+            return ()
+        codes = self._kinds.get(self._canonical(word), ())
+        available = tuple(c for c in codes if self.products[c].available)
+        return available if len(available) > 1 else ()
+
+    def kinds_with(self, code: str) -> tuple[str, ...]:
+        """The other products that share a kind word with this one, itself included."""
+        return next((codes for codes in self._kinds.values() if code in codes), ())
 
     def find(self, tokens: Sequence[Token]) -> list[Mention]:
         """Return the non-overlapping product mentions, longest first at each place."""

@@ -14,6 +14,7 @@ from orders.parsing.intents import (
     Item,
     NotInCatalog,
     ParseContext,
+    Removal,
 )
 from orders.parsing.lexicon import (
     ADD,
@@ -35,6 +36,7 @@ from orders.parsing.phrases import COPY_P, LAST_WEEK_P, has
 from orders.parsing.products import Mention, ProductIndex
 from orders.parsing.structure import Segment, Sentence
 from orders.parsing.text import Token
+from orders.parsing.units import to_catalog_unit
 
 
 def read_whole_message(
@@ -50,6 +52,11 @@ def read_whole_message(
     if draft.actions:
         return
     word_set = set(words)
+    named = {m.code for m in mentions}
+    if ctx.awaiting == "which" and len(named) == 1 and len(words) <= 6:
+        # "les reinettes" after "pommes: gala, reinette or chantecler?": the kind chosen.
+        draft.actions.append(Ask("vague", mentions[0].code))
+        return
     if ctx.awaiting == "confirm" and not mentions:
         if word_set & YES:
             draft.actions.append(Answer(yes=True))
@@ -165,3 +172,59 @@ def _next_word(words: list[str], start: int, *, strict: bool = False) -> str | N
     if known or not word.isalpha() or len(word) < 4:
         return None
     return word
+
+
+_SOME = frozenset({"des", "some", "quelques"})
+
+
+def ask_which_kind(
+    segments: list[Segment],
+    sentences: list[Sentence],
+    tokens: list[Token],
+    draft: Draft,
+    index: ProductIndex,
+    named: set[int],
+) -> None:
+    """ "5 kg de pommes" when the catalogue sells three kinds of apples: ask which one.
+
+    Only a word that names several products' common first word ("Pommes Gala", "Pommes
+    Reinette"), with an amount or "des" / "some" in front of it, and none of those
+    products named elsewhere in the message. One question per message, as for the rest.
+    """
+    if any(isinstance(a, ClearAll | CopyOrder | Ask) for a in draft.actions):
+        return
+    words = [t.text for t in tokens]
+    taken = {a.product for a in draft.actions if isinstance(a, Item | Removal)}
+    for segment in segments:
+        sentence = sentences[segment.sentence]
+        if sentence.question and not sentence.request:
+            continue
+        amounts = [
+            e
+            for e in segment.elements
+            if isinstance(e, Q) and not e.bound and not e.old and not e.dropped and not e.choice
+        ]
+        for i in range(segment.start, segment.end):
+            if i in named or tokens[i].kind != "word":
+                continue
+            kinds = index.kinds(words[i])
+            if not kinds or not taken.isdisjoint(kinds):
+                continue
+            q = next(
+                (
+                    q
+                    for q in amounts
+                    if q.end <= i and all(w in LINKS for w in words[q.end : i]) and i - q.end <= 2
+                ),
+                None,
+            )
+            if q is None and (i == 0 or words[i - 1] not in _SOME):
+                continue
+            quantity = None
+            units = {index.products[code].unit for code in kinds}
+            if q is not None and len(units) == 1:
+                quantity = to_catalog_unit(q.amount, index.products[kinds[0]])
+            draft.actions.append(
+                Ask("which", kinds[0], quantity=quantity or None, options=kinds, said=words[i])
+            )
+            return
