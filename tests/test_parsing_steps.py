@@ -605,6 +605,8 @@ def test_phone_numbers_are_not_quantities(text: str, expected: list[Item]) -> No
         ("I'll take 2 as we'll be 6 for dinner", [item("sole", "2")]),
         ("j'en prends 2 pour 4 personnes", [item("sole", "2")]),
         ("2 kg de moules pour quatre personnes", [item("moules", "2")]),
+        ("finalement 1 kg de moules au lieu de 2, on sera que 3", [item("moules", "1")]),
+        ("j'en prends 2, on ne sera que trois", [item("sole", "2")]),
     ],
 )
 def test_how_many_people_is_not_a_quantity(text: str, expected: list[Item]) -> None:
@@ -780,3 +782,17 @@ def test_a_word_for_several_kinds_asks_which(
     text: str, context: dict[str, object], expected: list[object]
 ) -> None:
     assert parse(text, APPLES, ParseContext(**context)).actions == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("finalement 2 kg de gala c'est trop, mets m'en qu'un", [item("gala", "1")]),
+        ("3 kg de gala c'est trop, 2 suffiront", [item("gala", "2")]),
+        ("3 kg de poires is too much, make it 2", [item("poires", "2")]),
+        # About the price, not the amount.
+        ("3 kg de gala c'est trop cher", [item("gala", "3")]),
+    ],
+)
+def test_an_amount_judged_too_much_is_replaced_by_the_next(text: str, expected: list[Item]) -> None:
+    assert parse(text, APPLES, ParseContext()).actions == expected

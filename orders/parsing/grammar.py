@@ -31,7 +31,14 @@ from orders.parsing.lexicon import (
 from orders.parsing.orphans import read_orphans
 from orders.parsing.phrases import QUICK, SELF_P, has
 from orders.parsing.products import Mention, ProductIndex
-from orders.parsing.structure import Sentence, bind, mark_old, split_segments, split_sentences
+from orders.parsing.structure import (
+    Sentence,
+    bind,
+    mark_old,
+    mark_too_much,
+    split_segments,
+    split_sentences,
+)
 from orders.parsing.text import fold, normalize, tokenize
 from orders.parsing.units import limit_for
 from orders.parsing.whole_message import ask_which_kind, read_whole_message, unknown_products
@@ -67,6 +74,7 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
             bind(segment, words)
         elif segment.elements and isinstance(segment.elements[0], Q):
             mark_old(segment, words)
+        mark_too_much(segment, words)
     draft = Draft()
     draft.replacing = any(isinstance(e, Q) and e.old for g in segments for e in g.elements)
     for segment in segments:

@@ -231,6 +231,10 @@ ADD = frozenset(
 )
 SET = frozenset(
     {
+        "suffit",
+        "suffira",
+        "suffiront",
+        "suffisent",
         "trompe",
         "trompee",
         "erreur",

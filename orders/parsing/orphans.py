@@ -94,7 +94,7 @@ def _correction(
     # "au lieu de deux bocaux de terrine, je n'en prendrai qu'un": the replaced product.
     seg_words = words[segment.start : segment.end]
     replacing = any(isinstance(e, Q) and e.old for e in segment.elements) or (
-        draft.replacing and not TAKE.isdisjoint(seg_words)
+        draft.replacing and not (TAKE.isdisjoint(seg_words) and SET.isdisjoint(seg_words))
     )
     fix = restate or replacing or any(w in SELF_CORRECTION or w in SET for w in before + after)
     product = draft.product_before(q.start) or next(

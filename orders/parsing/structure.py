@@ -134,6 +134,36 @@ def mark_old(segment: Segment, words: list[str]) -> None:
             element.dropped = True
 
 
+_TOO_MUCH = (
+    ("c", "est", "trop"),
+    ("c", "est", "beaucoup", "trop"),
+    ("ca", "fait", "trop"),
+    ("is", "too", "much"),
+    ("is", "too", "many"),
+    ("too", "much"),
+    ("too", "many"),
+)
+_NOT_AMOUNT = frozenset({"cher", "chers", "chere", "expensive", "tot", "tard", "bon", "late"})
+
+
+def mark_too_much(segment: Segment, words: list[str]) -> None:
+    """ "2 sachets de noix c'est trop, mets m'en qu'un": the amount judged too much is old.
+
+    The amount that follows then corrects the same product; "c'est trop cher" is not
+    about the amount.
+    """
+    if not segment.elements or not any(isinstance(e, Q) for e in segment.elements):
+        return
+    end = max(e.end for e in segment.elements)
+    after = tuple(words[end : end + 5])
+    for phrase in _TOO_MUCH:
+        following = after[len(phrase) : len(phrase) + 1]
+        if after[: len(phrase)] == phrase and not _NOT_AMOUNT.intersection(following):
+            for element in segment.elements:
+                element.old = True
+            return
+
+
 def adjacent(words: list[str], end: int, start: int, *, postfix: bool = False) -> bool:
     """Whether only link words ("de", "x", ":") stand between two elements."""
     between = words[end:start]

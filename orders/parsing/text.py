@@ -198,8 +198,10 @@ _AFTER_NUMBERS: list[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]],
 # How many people, not an amount: "on sera 4 à table", "nous serons 6", "we'll be 4",
 # "pour quatre personnes". Looked for once number words are digits.
 _PARTY = re.compile(
-    r"(?=[onw\d])(?:\b(?:on\s+(?:sera|serait|est)|nous\s+(?:serons|serions|sommes)|"
-    r"we\s*'?\s*ll\s+be|we\s+will\s+be|we\s+are)\s+\d+\b(?!\s*(?:kg|kilos?|g|gr|x)\b)"
+    r"(?=[onw\d])(?:\b(?:on\s+(?:ne\s+|n\s+)?(?:sera|serait|est)|"
+    r"nous\s+(?:ne\s+)?(?:serons|serions|sommes)|"
+    r"we\s*'?\s*ll\s+be|we\s+will\s+be|we\s+are)\s+(?:que\s+|only\s+|just\s+)?\d+\b"
+    r"(?!\s*(?:kg|kilos?|g|gr|x)\b)"
     r"|\b\d+\s*(?:personnes?|pers|people|persons|gens|guests|invites|convives)\b)"
 )
 
