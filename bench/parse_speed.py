@@ -1,6 +1,6 @@
 """How fast one process handles a long run of chat messages, and whether it slows down.
 
-Usage: ``python bench/parse_speed.py [--messages N] [--database URL]``
+Usage: ``python bench/parse_speed.py [--messages N] [--database URL] [--batch N] [--installed]``
 
 Every fixture thread under ``tests/fixtures/`` (both clubs) is replayed again and again as
 successive weeks through one app and one ledger, until N messages (default 50,000) have been
@@ -40,7 +40,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script, sys.path[0] is bench/, not the repo
+# Run as a script, sys.path[0] is bench/, not the repo. With --installed the installed
+# orderbot is measured instead of the sources (a compiled build, say).
+if str(ROOT) not in sys.path and "--installed" not in sys.argv:
     sys.path.insert(0, str(ROOT))
 
 from bot.app import App, build_app  # noqa: E402
@@ -260,6 +262,15 @@ def report(durations: list[float], kinds: Counter[str], wall: float, database: s
     )
 
 
+def parser_build() -> str:
+    """Whether the parser runs as Python or as the optional mypyc-compiled build."""
+    import orders.parsing.grammar as grammar
+
+    where = Path(grammar.__file__ or "")
+    kind = "compiled (mypyc)" if where.suffix in (".so", ".pyd") else "pure Python"
+    return f"{kind}, {where.parent}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -275,6 +286,12 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="messages per transaction: 1 (default) commits each message, as a live thread "
         "does; N > 1 uses handle_batch (group commit), as polling or an import does",
+    )
+    parser.add_argument(
+        "--installed",
+        action="store_true",
+        help="measure the installed orderbot (e.g. ORDERBOT_COMPILE=1 pip install .), "
+        "not the sources beside this script",
     )
     parser.add_argument(
         "--breakdown",
@@ -302,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
             app.close()
         wall = time.perf_counter() - started
         print(f"machine:             {reference:,.1f} M Python loop iterations/s")
+        print(f"parser:              {parser_build()}")
         print(f"batch:               {args.batch} message(s) per transaction")
         summary = report(durations, kinds, wall, database)
         if calls is not None:

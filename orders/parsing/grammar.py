@@ -69,12 +69,14 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     elements = find_elements(tokens, mentions)
     sentences = split_sentences(tokens, flat)
     segments = split_segments(tokens, sentences, elements)
+    too_much = " trop " in flat or " too " in flat
     for segment in segments:
         if len(segment.elements) > 1:
             bind(segment, words)
         elif segment.elements and isinstance(segment.elements[0], Q):
             mark_old(segment, words)
-        mark_too_much(segment, words)
+        if too_much:
+            mark_too_much(segment, words)
     draft = Draft()
     draft.replacing = any(isinstance(e, Q) and e.old for g in segments for e in g.elements)
     for segment in segments:
@@ -83,7 +85,8 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     read_whole_message(flat, words, mentions, sentences, ctx, draft)
     named = {i for m in mentions for i in range(m.start, m.end)}
     unknown_products(segments, sentences, tokens, draft, index, named)
-    ask_which_kind(segments, sentences, tokens, draft, index, named)
+    if index.has_kinds:
+        ask_which_kind(segments, sentences, tokens, draft, index, named)
     actions = _finish(draft.actions, index)
     return ParseResult(actions, _kind(actions, sentences, mentions), mentioned)
 

@@ -247,6 +247,11 @@ class ProductIndex:
         )
         return index
 
+    @property
+    def has_kinds(self) -> bool:
+        """Whether several products share a first word (most catalogues have none)."""
+        return bool(self._kinds)
+
     def kinds(self, word: str) -> tuple[str, ...]:
         """The available products a word names only as a kind ("pommes": gala, reinette…)."""
         if not self._kinds or len(word) < 3:

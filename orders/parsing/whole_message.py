@@ -195,30 +195,31 @@ def ask_which_kind(
         return
     words = [t.text for t in tokens]
     taken = {a.product for a in draft.actions if isinstance(a, Item | Removal)}
+    some = not _SOME.isdisjoint(words)
     for segment in segments:
         sentence = sentences[segment.sentence]
         if sentence.question and not sentence.request:
             continue
-        amounts = [
-            e
-            for e in segment.elements
-            if isinstance(e, Q) and not e.bound and not e.old and not e.dropped and not e.choice
-        ]
-        for i in range(segment.start, segment.end):
-            if i in named or tokens[i].kind != "word":
+        # The places a kind can be ordered: after an amount no product took ("5 kg de
+        # pommes"), or after "des" / "some".
+        places: list[tuple[int, Q | None]] = []
+        for e in segment.elements:
+            if isinstance(e, Q) and not (e.bound or e.old or e.dropped or e.choice):
+                i = e.end
+                while i < segment.end and i - e.end < 2 and words[i] in LINKS:
+                    i += 1
+                places.append((i, e))
+        if some:
+            places += [
+                (i + 1, None) for i in range(segment.start, segment.end - 1) if words[i] in _SOME
+            ]
+        if not places:
+            continue
+        for i, q in sorted(places, key=lambda place: place[0]):
+            if i >= segment.end or i in named or tokens[i].kind != "word":
                 continue
             kinds = index.kinds(words[i])
             if not kinds or not taken.isdisjoint(kinds):
-                continue
-            q = next(
-                (
-                    q
-                    for q in amounts
-                    if q.end <= i and all(w in LINKS for w in words[q.end : i]) and i - q.end <= 2
-                ),
-                None,
-            )
-            if q is None and (i == 0 or words[i - 1] not in _SOME):
                 continue
             quantity = None
             units = {index.products[code].unit for code in kinds}
