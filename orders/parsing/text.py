@@ -151,11 +151,13 @@ _BEFORE_NUMBERS = [
     ("2nd", re.compile(r"\ba\s+2nd\b"), " 1 more "),
     ("another", re.compile(r"\banother\b"), " 1 more "),
     ("extra", re.compile(r"\ban?\s+extra\b"), " 1 more "),
-    (
-        "un",
-        re.compile(r"\bune?\s+(?:deuxieme|seconde?|2e|2eme|autre)\b(?!\s+(?:fois|jour|semaine))"),
-        " 1 more ",
-    ),
+]
+# "un deuxième carton", "une autre boîte": looked for only where one of those words is.
+_ONE_MORE_FR = re.compile(
+    r"\bune?\s+(?:deuxieme|seconde?|2e|2eme|autre)\b(?!\s+(?:fois|jour|semaine))"
+)
+_BEFORE_NUMBERS += [
+    (word, _ONE_MORE_FR, " 1 more ") for word in ("autre", "deuxieme", "second", "2e")
 ]
 _AND_A_HALF = re.compile(
     r"\b(\d+)(?:\.(\d+))?\s?(kilos?|kg|litres?|liters?|douzaines?|dozens?|livres?|pounds?|l)"

@@ -52,8 +52,7 @@ def read_whole_message(
     if draft.actions:
         return
     word_set = set(words)
-    named = {m.code for m in mentions}
-    if ctx.awaiting == "which" and len(named) == 1 and len(words) <= 6:
+    if ctx.awaiting == "which" and len(words) <= 6 and len({m.code for m in mentions}) == 1:
         # "les reinettes" after "pommes: gala, reinette or chantecler?": the kind chosen.
         draft.actions.append(Ask("vague", mentions[0].code))
         return
