@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.outbound import OutcomeRouter
 from bot.settings import Settings
 from orders.catalog import ImportResult, bind_chat, import_catalog, load_catalog
 from orders.core import OrderBot
@@ -18,12 +19,13 @@ from schedules.clock import Clock, SystemClock
 
 @dataclass
 class App:
-    """Everything a transport needs: the settings, the ledger and the core."""
+    """Everything a transport needs: the settings, the ledger, the core and its outbox router."""
 
     settings: Settings
     engine: Engine
     bot: OrderBot
     clock: Clock
+    router: OutcomeRouter
 
     def import_catalog(
         self, path: Path, *, bind: tuple[str, str] | None = None, slug: str | None = None
@@ -45,10 +47,14 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Create the engine, the schema and the core from settings."""
     engine = make_engine(settings.database_url)
     create_schema(engine)
+    router = OutcomeRouter()
     bot = OrderBot(
-        engine, max_chars=settings.max_message_chars, default_locale=settings.default_locale
+        engine,
+        max_chars=settings.max_message_chars,
+        default_locale=settings.default_locale,
+        on_outcome=router,
     )
-    return App(settings, engine, bot, clock or SystemClock())
+    return App(settings, engine, bot, clock or SystemClock(), router)
 
 
 def configure_logging(level: str) -> None:

@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--database", default="sqlite://", help="ledger URL (default: an empty in-memory SQLite)"
     )
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="run the bot: webhooks, polling, the inbox and the outbox (SIGTERM stops it)",
+    )
+    serve.add_argument("--database", help="ledger URL (default: DATABASE_URL)")
     catalog = sub.add_parser("catalog", parents=[common], help="manage a club's catalogue")
     catalog_sub = catalog.add_subparsers(dest="action", required=True)
     imp = catalog_sub.add_parser(
@@ -86,7 +92,9 @@ def _settings(args: argparse.Namespace, database: str | None) -> Settings:
     if args.log_level:
         overrides["log_level"] = args.log_level
     settings = load_settings(**overrides)
-    configure_logging(args.log_level or ("INFO" if args.command == "catalog" else "WARNING"))
+    configure_logging(
+        args.log_level or ("INFO" if args.command in ("catalog", "serve") else "WARNING")
+    )
     return settings
 
 
@@ -103,7 +111,29 @@ def _run(args: argparse.Namespace) -> int:
         return _console(args)
     if args.command == "replay":
         return _replay(args)
+    if args.command == "serve":
+        return _serve(args)
     return _import(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.server import Service
+    from bot.transports import configured_transports
+
+    settings = _settings(args, args.database)
+    app = build_app(settings)
+    transports = configured_transports(app)
+    if not transports:
+        print(
+            "orderbot: no chat platform configured (set TELEGRAM_BOT_TOKEN, or the TWILIO_ "
+            "settings); serving the web server and the queues only",
+            file=sys.stderr,
+        )
+    service = Service(app, transports, host=settings.host, port=settings.port)
+    asyncio.run(service.run())
+    return 0
 
 
 def _replay(args: argparse.Namespace) -> int:

@@ -33,6 +33,15 @@ class Settings(BaseSettings):
         description="Longer messages are cut to this many characters before parsing.",
     )
 
+    host: str = Field(
+        default="127.0.0.1", description="Address `orderbot serve` listens on for webhooks."
+    )
+    port: int = Field(default=8080, ge=1, le=65535, description="Port of `orderbot serve`.")
+    public_url: str = Field(
+        default="",
+        description="Public https:// root of this server as the platforms see it (webhooks).",
+    )
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:

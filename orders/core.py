@@ -10,7 +10,7 @@ import hashlib
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
@@ -29,6 +29,9 @@ from orders.replies import Renderer, plain
 from orders.turn import Turn
 
 log = logging.getLogger("orderbot")
+# Called inside a message's own transaction with what handling it produced (never for a
+# duplicate): how a transport turns replies into outbox rows atomically with the ledger change.
+OutcomeHook = Callable[[Connection, InboundMessage, Outcome], None]
 # Control characters and lone surrogates (which no database can store) become spaces.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
@@ -43,8 +46,10 @@ class OrderBot:
         renderer: Renderer | None = None,
         max_chars: int = 4000,
         default_locale: str = "fr",
+        on_outcome: OutcomeHook | None = None,
     ) -> None:
         self.engine = engine
+        self.on_outcome = on_outcome
         self.renderer = renderer or Renderer()
         self.max_chars = max_chars
         self.default_locale = default_locale
@@ -89,7 +94,7 @@ class OrderBot:
                 conn = self._connection()
                 with conn.begin():
                     self._lock_known_members(conn, messages)
-                    outcomes = [self._handle(conn, m) for m in messages]
+                    outcomes = [self._handle_hooked(conn, m) for m in messages]
             except Exception as exc:
                 log.warning(
                     "batch of %d handled one by one after %s", len(messages), type(exc).__name__
@@ -115,7 +120,7 @@ class OrderBot:
             conn = self._connection()
             try:
                 with conn.begin():
-                    return self._handle(conn, message)
+                    return self._handle_hooked(conn, message)
             except IntegrityError:
                 self._members.clear()
                 known = ledger.find_record(
@@ -147,6 +152,12 @@ class OrderBot:
             cached = load_view(conn, club.id, club.catalog_version)
             self._views[club.id] = cached
         return cached
+
+    def _handle_hooked(self, conn: Connection, message: InboundMessage) -> Outcome:
+        outcome = self._handle(conn, message)
+        if self.on_outcome is not None:
+            self.on_outcome(conn, message, outcome)
+        return outcome
 
     def _handle(self, conn: Connection, message: InboundMessage) -> Outcome:
         text = _CONTROL.sub(" ", message.text or "")[: self.max_chars]

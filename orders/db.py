@@ -97,6 +97,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_schema(engine: Engine) -> None:
     """Create every ledger table that does not exist yet."""
-    from orders import models  # noqa: F401  (registers the tables)
+    from orders import inbox, models, outbox  # noqa: F401  (registers the tables)
 
     SQLModel.metadata.create_all(engine)

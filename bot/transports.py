@@ -1,0 +1,20 @@
+"""Which chat platforms `orderbot serve` runs, read from the settings.
+
+Each platform's package builds its transport from the app when its settings are
+present; the service knows transports only through :class:`bot.server.Transport`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.app import App
+
+if TYPE_CHECKING:
+    from bot.server import Transport
+
+
+def configured_transports(app: App) -> list[Transport]:
+    """The transports whose settings are filled in, each registered with the app's router."""
+    transports: list[Transport] = []
+    return transports
