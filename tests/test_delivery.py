@@ -251,3 +251,56 @@ def test_backoff_grows_and_is_capped() -> None:
     assert [backoff(n) for n in (1, 2, 3)] == [2.0, 4.0, 8.0]
     assert backoff(20) == 300.0
     assert START + timedelta(seconds=backoff(1)) > START
+
+
+POSTGRES_URL = os.environ.get(
+    "ORDERBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.mark.postgres
+def test_the_queues_behave_the_same_on_postgresql() -> None:
+    import sqlalchemy
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import SQLModel
+
+    engine = sqlalchemy.create_engine(POSTGRES_URL)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        engine.dispose()
+        pytest.skip(f"PostgreSQL unreachable at 127.0.0.1:5432: {exc.orig}")
+    leftovers = sqlalchemy.MetaData()
+    leftovers.reflect(engine)
+    leftovers.drop_all(engine)
+    SQLModel.metadata.drop_all(engine)
+    engine.dispose()
+    app = build_app(Settings(database_url=POSTGRES_URL))
+    try:
+        app.import_catalog(FISH, bind=("test", "chat-1"))
+        app.router.register("test")
+        chat = Chat(app, 1)
+        message = chat.message("2 kg de moules", id="m1")
+        chat.deliver(message)
+        chat.deliver(message)
+        with app.engine.begin() as conn:
+            assert inbox.put(conn, source="test", key="7", payload="{}", now=START)
+            assert not inbox.put(conn, source="test", key="7", payload="{}", now=START)
+            keyed = [
+                outbox.enqueue(conn, platform="test", chat_id="c", dedupe_key="k", now=START)
+                for _ in range(2)
+            ]
+        assert keyed[0] is not None and keyed[1] is None
+        rows = _rows(app)
+        assert [(r.reply_to, r.kind) for r in rows] == [("m1", "confirmation"), (None, "reply")]
+        sender = RecordingSender(["retry"])
+        app.clock = FixedClock(START + timedelta(hours=1))  # after the member's message
+        worker = OutboxWorker(app.engine, [sender], app.clock)
+        asyncio.run(worker.run_once())
+        app.clock.advance(seconds=5)
+        asyncio.run(worker.run_once())
+        assert {r.status for r in _rows(app)} == {"sent"}
+        assert len(sender.delivered) == 2
+    finally:
+        app.close()
