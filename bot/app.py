@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.announce import Announcers
 from bot.outbound import OutcomeRouter
 from bot.settings import Settings
 from orders.catalog import ImportResult, bind_chat, import_catalog, load_catalog
@@ -19,13 +20,14 @@ from schedules.clock import Clock, SystemClock
 
 @dataclass
 class App:
-    """Everything a transport needs: the settings, the ledger, the core and its outbox router."""
+    """Everything a transport needs: settings, ledger, core, outbox router and announcers."""
 
     settings: Settings
     engine: Engine
     bot: OrderBot
     clock: Clock
     router: OutcomeRouter
+    announcers: Announcers = field(default_factory=Announcers)
 
     def import_catalog(
         self, path: Path, *, bind: tuple[str, str] | None = None, slug: str | None = None

@@ -304,3 +304,21 @@ def test_the_queues_behave_the_same_on_postgresql() -> None:
         assert len(sender.delivered) == 2
     finally:
         app.close()
+
+
+def test_an_announcement_reaches_each_registered_thread_once(file_app: App) -> None:
+    from bot.announce import Announcement
+
+    club_id = file_app.import_catalog(FISH, bind=("other", "chat-9")).club_id
+    file_app.announcers.register("test")
+    item = Announcement(
+        club_id=club_id, kind="last_call", key=f"last_call:{club_id}:1", text="Dernier appel"
+    )
+    for _ in range(2):  # a job that runs twice (a restart) queues one message
+        with file_app.engine.begin() as conn:
+            reached = file_app.announcers(conn, item, START)
+        assert reached == ["test"]  # the thread on an unregistered platform gets nothing
+    rows = _rows(file_app)
+    assert [(r.platform, r.chat_id, r.kind, r.text) for r in rows] == [
+        ("test", "chat-1", "last_call", "Dernier appel")
+    ]
