@@ -23,15 +23,30 @@ def read_thread(
     """Yield one :class:`InboundMessage` per line of a ``*.thread.jsonl`` file."""
     chat = chat_id or path.name.removesuffix(".jsonl").removesuffix(".thread")
     try:
-        handle = path.open(encoding="utf-8")
+        handle = path.open("rb")
     except OSError as exc:
         raise ThreadError(f"{path}: cannot read the file ({exc.strerror})") from exc
     with handle:
-        for number, line in enumerate(handle, start=1):
+        for number, raw in enumerate(handle, start=1):
+            line = _decoded(raw, number=number, source=str(path))
             if line.strip():
                 yield parse_line(
                     line, number=number, source=str(path), platform=platform, chat_id=chat
                 )
+
+
+def _decoded(raw: bytes, *, number: int, source: str) -> str:
+    """One line as text; a byte-order mark (as some editors save UTF-8) is dropped."""
+    where = f"{source} line {number}"
+    if b"\x00" in raw:
+        raise ThreadError(f"{where}: not UTF-8 text (a binary file?); a thread is UTF-8 JSON lines")
+    try:
+        return raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        bad = raw[exc.start]
+        raise ThreadError(
+            f"{where}: not UTF-8 text (byte 0x{bad:02x}); save the thread as UTF-8"
+        ) from None
 
 
 def parse_line(

@@ -124,6 +124,7 @@ def parse_catalog(text: str, *, source: str = "catalog") -> CatalogSpec:
         raise CatalogError(f"{source} line 1: expected a mapping with club, supplier and products")
     lines = _line_map(node)
     _check_unique_ids(data, lines, source)
+    _check_unique_aliases(data, lines, source)
     try:
         return CatalogSpec.model_validate(data)
     except ValidationError as exc:
@@ -147,6 +148,33 @@ def _check_unique_ids(data: dict[str, Any], lines: dict[tuple[Any, ...], int], s
                 f"product id {pid!r} appears twice"
             )
         seen.add(pid)
+
+
+def _check_unique_aliases(
+    data: dict[str, Any], lines: dict[tuple[Any, ...], int], source: str
+) -> None:
+    """Refuse an alias two products share: members' messages would go to the first one."""
+    from orders.parsing.products import key_words
+
+    products = data.get("products")
+    if not isinstance(products, list):
+        return
+    owners: dict[tuple[str, ...], tuple[str, int]] = {}
+    for index, product in enumerate(products):
+        aliases = product.get("aliases") if isinstance(product, dict) else None
+        pid = product.get("id") if isinstance(product, dict) else None
+        if not isinstance(aliases, list) or not isinstance(pid, str):
+            continue
+        for position, alias in enumerate(aliases):
+            key = key_words(str(alias))
+            line = lines.get(("products", index, "aliases", position), 1)
+            owner = owners.setdefault(key, (pid, line)) if key else (pid, line)
+            if owner[0] != pid:
+                raise CatalogError(
+                    f"{source} line {line}: products[{index}] ({pid}).aliases: alias "
+                    f"{str(alias)!r} is already an alias of product {owner[0]!r} (line "
+                    f"{owner[1]}); give each alias to one product"
+                )
 
 
 def _line_map(node: yaml.Node | None, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
