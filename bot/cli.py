@@ -11,9 +11,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.app import build_app, configure_logging
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from bot.threads import ThreadError
 from orders.catalog import CatalogError
+from orders.db import LedgerUnavailable
 
 DEMO_FILE = "orderbot-demo.sqlite3"
 
@@ -71,8 +72,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _run(args)
-    except (CatalogError, ThreadError) as exc:
+    except (CatalogError, ThreadError, SettingsError, LedgerUnavailable) as exc:
         print(f"orderbot: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            sys.stderr.close()
+            return 0
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"orderbot: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except ValidationError as exc:
         print(f"orderbot: invalid settings: {exc}", file=sys.stderr)

@@ -6,8 +6,14 @@ command line, and tests build :class:`Settings` directly.
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(ValueError):
+    """A setting with a value orderbot cannot use: its name, the value and what is expected."""
 
 
 class Settings(BaseSettings):
@@ -47,17 +53,53 @@ class Settings(BaseSettings):
     def _known_level(cls, value: str) -> str:
         value = value.upper()
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-            raise ValueError("log level must be DEBUG, INFO, WARNING or ERROR")
+            raise ValueError("DEBUG, INFO, WARNING or ERROR")
         return value
 
     @field_validator("default_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
         if value not in {"fr", "en"}:
-            raise ValueError("default locale must be fr or en")
+            raise ValueError("fr or en")
         return value
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment and ``.env``, with explicit overrides on top."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """Read settings from the environment and ``.env``, with explicit overrides on top.
+
+    Raises :class:`SettingsError` naming the first bad setting.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc.errors()[0])) from None
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field`` (``port`` -> ``ORDERBOT_PORT``)."""
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, str):
+        return alias
+    return f"{Settings.model_config.get('env_prefix', '')}{field}".upper()
+
+
+def _describe(error: Any) -> str:
+    """One line for a pydantic error, without its web link."""
+    key = str(error["loc"][0]) if error["loc"] else ""
+    fields = {env_name(name): name for name in Settings.model_fields}
+    field = fields.get(key.upper(), key.lower())
+    name = env_name(field) if field in Settings.model_fields else key
+    expected = _expected(field, error)
+    return f"setting {name} is {error.get('input')!r}: expected {expected}"
+
+
+def _expected(field: str, error: Any) -> str:
+    info = Settings.model_fields.get(field)
+    if info is not None and info.annotation is int:
+        low = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
+        high = next((m.le for m in info.metadata if hasattr(m, "le")), None)
+        if low is not None and high is not None:
+            return f"a whole number from {low} to {high}"
+        return "a whole number"
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    return message[:1].lower() + message[1:] if message[1:2].islower() else message

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel, create_engine
+
+EXAMPLES = "sqlite:///orderbot.sqlite3 or postgresql+psycopg://USER@HOST:5432/DB"
+# The pip extra that brings each database driver the ledger can use.
+DRIVER_EXTRAS = {"psycopg": "postgres", "psycopg2": "postgres"}
+
+
+class LedgerUnavailable(RuntimeError):
+    """The ledger cannot be opened: one line with the cause and what to do."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -40,7 +50,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine for ``url``; SQLite gets WAL and foreign keys switched on."""
+    """Create an engine for ``url``; SQLite gets WAL and foreign keys switched on.
+
+    Raises :class:`LedgerUnavailable` for a URL that cannot name a ledger here.
+    """
+    _check_url(url)
     # hide_parameters: an error logged from the ledger never shows ids or message text.
     kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if url.startswith("sqlite"):
@@ -49,13 +63,56 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             kwargs["poolclass"] = StaticPool
     else:
         kwargs["pool_pre_ping"] = True
-    engine = create_engine(url, **kwargs)
+    try:
+        engine = create_engine(url, **kwargs)
+    except ImportError as exc:
+        module = (exc.name or "its driver").split(".")[0]
+        extra = DRIVER_EXTRAS.get(module)
+        fix = f"pip install 'orderbot[{extra}]'" if extra else f"pip install {module}"
+        raise LedgerUnavailable(
+            f"the ledger {_shown(url)} needs the Python module {module}, which is not "
+            f"installed: {fix}"
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         # SQLAlchemy calls do_begin inside its own error handling: a locked database
         # then fails like any other statement and leaves the connection usable.
         engine.dialect.do_begin = _sqlite_begin  # type: ignore[method-assign]
     return engine
+
+
+def _check_url(url: str) -> None:
+    """Refuse what is not a URL of a database SQLAlchemy knows, and missing SQLite folders."""
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise LedgerUnavailable(
+            f"unknown kind of database {url.split(':', 1)[0]!r} in the ledger URL "
+            f"(DATABASE_URL or --database); use {EXAMPLES}"
+        ) from None
+    except ArgumentError:
+        raise LedgerUnavailable(
+            f"{url!r} is not a database URL (DATABASE_URL or --database); use {EXAMPLES}"
+        ) from None
+    except ImportError:
+        return  # a missing driver: make_engine says which pip install brings it
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:"):
+        folder = Path(database).parent
+        if not database.startswith("file:") and not folder.is_dir():
+            raise LedgerUnavailable(
+                f"the folder {folder} does not exist (ledger file {database}): create it, "
+                "or set DATABASE_URL to a file in an existing folder"
+            )
+
+
+def _shown(url: str) -> str:
+    """The URL as it may be printed: never with its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unreadable URL)"
 
 
 class _SQLiteConnection(sqlite3.Connection):
@@ -96,7 +153,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every ledger table that does not exist yet."""
+    """Create every ledger table that does not exist yet.
+
+    This is the first time the ledger is reached: a server that refuses, a missing
+    database or a file that is not one raises :class:`LedgerUnavailable`.
+    """
     from orders import inbox, models, outbox  # noqa: F401  (registers the tables)
 
-    SQLModel.metadata.create_all(engine)
+    try:
+        SQLModel.metadata.create_all(engine)
+    except DBAPIError as exc:
+        cause = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise LedgerUnavailable(
+            f"cannot reach the ledger {engine.url.render_as_string(hide_password=True)}: "
+            f"{cause.removeprefix('connection failed: ')} (check DATABASE_URL or --database)"
+        ) from None
