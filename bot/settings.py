@@ -33,10 +33,10 @@ class Settings(BaseSettings):
         default="fr", description="Reply language for chats bound to no club."
     )
     max_message_chars: int = Field(
-        default=4000,
+        default=10_000,
         ge=100,
         le=100_000,
-        description="Longer messages are cut to this many characters before parsing.",
+        description="Longer messages are not read: the bot answers that they are too long.",
     )
 
     host: str = Field(

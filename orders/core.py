@@ -44,7 +44,7 @@ class OrderBot:
         engine: Engine,
         *,
         renderer: Renderer | None = None,
-        max_chars: int = 4000,
+        max_chars: int = 10_000,
         default_locale: str = "fr",
         on_outcome: OutcomeHook | None = None,
     ) -> None:
@@ -160,7 +160,8 @@ class OrderBot:
         return outcome
 
     def _handle(self, conn: Connection, message: InboundMessage) -> Outcome:
-        text = _CONTROL.sub(" ", message.text or "")[: self.max_chars]
+        cleaned = _CONTROL.sub(" ", message.text or "")
+        text = cleaned[: self.max_chars]
         name = plain(message.author_name, 80) or plain(message.author_id, 80)
         cached = self._members.get((message.platform, message.chat_id, message.author_id))
         if cached is not None:
@@ -184,7 +185,8 @@ class OrderBot:
         role = view.role(message.platform, message.author_id)
         turn = Turn(self, conn, club, view, member_id, name, role, message, original, text)
         turn.previous = previous
-        outcome = self._route(turn)
+        too_long = len(cleaned) > self.max_chars
+        outcome = self._too_long(turn) if too_long else self._route(turn)
         outcome.club, outcome.member_id = club.slug, member_id
         return outcome
 
@@ -215,6 +217,12 @@ class OrderBot:
             turn.store("command")
             return run_command(turn, turn.text.strip())
         return self._order_message(turn)
+
+    def _too_long(self, turn: Turn) -> Outcome:
+        """Say that a message over the limit was not read; record it, change nothing."""
+        turn.store("too_long")
+        limit = f"{self.max_chars:,}".replace(",", " " if turn.locale == "fr" else ",")
+        return Outcome([turn.reply("too_long", "error", limit=limit)], kind="too_long")
 
     def _unbound(self, message: InboundMessage, text: str) -> Outcome:
         if not text.lstrip().startswith("/"):
