@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -37,7 +37,8 @@ class App:
         with Session(self.engine) as session:
             result = import_catalog(session, spec, slug=slug, now=self.clock.now())
             if bind is not None:
-                bind_chat(session, result.club_id, *bind)
+                was = bind_chat(session, result.club_id, *bind)
+                result = replace(result, chat_was=was)
         return result
 
     def close(self) -> None:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from bot.app import build_app, configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.threads import ThreadError
-from orders.catalog import CatalogError
+from orders.catalog import CatalogError, ImportResult
 from orders.db import LedgerUnavailable
 
 DEMO_FILE = "orderbot-demo.sqlite3"
@@ -100,9 +100,10 @@ def _settings(args: argparse.Namespace, database: str | None) -> Settings:
     if args.log_level:
         overrides["log_level"] = args.log_level
     settings = load_settings(**overrides)
-    configure_logging(
-        args.log_level or ("INFO" if args.command in ("catalog", "serve") else "WARNING")
-    )
+    # --log-level, else ORDERBOT_LOG_LEVEL (environment or .env), else by command.
+    default = "INFO" if args.command in ("catalog", "serve") else "WARNING"
+    configured = "log_level" in settings.model_fields_set
+    configure_logging(args.log_level or (settings.log_level if configured else default))
     return settings
 
 
@@ -182,7 +183,19 @@ def _import(args: argparse.Namespace) -> int:
         f"club {result.slug}: {result.added} products added, {result.updated} updated, "
         f"{result.withdrawn} withdrawn"
     )
+    if bind is not None:
+        print(_binding(args.chat, result))
     return 0
+
+
+def _binding(chat: str, result: ImportResult) -> str:
+    """Say which club the thread now belongs to, and whether it moved from another."""
+    line = f"thread {chat} bound to club {result.slug}"
+    if result.chat_was == result.slug:
+        return f"{line} (already)"
+    if result.chat_was:
+        return f"{line} (moved from club {result.chat_was})"
+    return line
 
 
 def _fresh_sqlite(url: str) -> bool:

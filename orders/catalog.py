@@ -231,6 +231,8 @@ class ImportResult:
     added: int
     updated: int
     withdrawn: int
+    # With a chat to bind: the slug of the club the chat was bound to before ("" if none).
+    chat_was: str | None = None
 
 
 def import_catalog(
@@ -297,14 +299,21 @@ def _import_products(session: Session, club_id: int, spec: CatalogSpec) -> tuple
     return added, updated, len(existing)
 
 
-def bind_chat(session: Session, club_id: int, platform: str, chat_id: str) -> None:
-    """Attach a platform thread to a club (idempotent)."""
+def bind_chat(session: Session, club_id: int, platform: str, chat_id: str) -> str:
+    """Attach a platform thread to a club (idempotent); return the slug of its previous club.
+
+    The slug is "" for a thread bound for the first time.
+    """
     found = session.exec(
         select(ClubChat).where(ClubChat.platform == platform, ClubChat.chat_id == chat_id)
     ).first()
+    previous = ""
     if found is None:
         session.add(ClubChat(club_id=club_id, platform=platform, chat_id=chat_id))
     else:
+        before = session.get(Club, found.club_id)
+        previous = before.slug if before is not None else ""
         found.club_id = club_id
         session.add(found)
     session.commit()
+    return previous

@@ -65,6 +65,8 @@ def _cancel(turn: Turn, _args: list[str]) -> Outcome:
     from orders.planning import apply_ops
 
     if turn.window_id is None:
+        if ledger.latest_window(turn.conn, turn.club.id) is None:
+            return _say(turn, "no_order", "info")  # a new club: nothing was ever closed
         return _say(turn, "closed", "closed")
     outcome = apply_ops(turn, [ClearAll()])
     if not outcome.replies:

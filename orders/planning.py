@@ -103,7 +103,10 @@ def _write(
             now=turn.message.sent_at,
         )
         if plan.ops or changes:
-            plan.replies.insert(0, turn.order_reply(wanted))
+            # Nothing before, nothing after ("annule tout" with no order): say so.
+            empty = not (lines or wanted or edit)
+            reply = turn.reply("no_order", "info") if empty else turn.order_reply(wanted)
+            plan.replies.insert(0, reply)
     return Outcome(plan.replies, changes, kind=kind)
 
 
