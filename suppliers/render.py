@@ -35,4 +35,8 @@ def summary_text(renderer: Renderer, weekly: WeeklyOrder) -> str:
         members=members,
         total=money(weekly.total, cur, loc),
         open=weekly.open,
+        waiting=[
+            {"name": plain(name, 60), "products": join_lines(plain(p.label, 60) for p in products)}
+            for name, products in weekly.waiting
+        ],
     )

@@ -15,6 +15,7 @@ from orders import ledger
 from orders.catalog_view import CatalogView
 from orders.parsing import ProductInfo
 from orders.parsing.text import fold
+from orders.pending import open_questions
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,8 @@ class WeeklyOrder:
     open: bool
     totals: list[PackingLine]
     members: list[MemberOrder]
+    # Members the bot asked a question they have not answered: (name, products asked about).
+    waiting: list[tuple[str, list[ProductInfo]]] = field(default_factory=list)
 
     @property
     def total(self) -> Decimal:
@@ -74,4 +77,18 @@ def build_weekly_order(
         window_id == club.window_id,
         totals,
         sorted(members.values(), key=lambda m: (fold(m.name), m.member_id)),
+        _waiting(conn, window_id, view),
     )
+
+
+def _waiting(
+    conn: Connection, window_id: int, view: CatalogView
+) -> list[tuple[str, list[ProductInfo]]]:
+    """Each member with an unanswered question, and what it was about."""
+    asked: dict[int, tuple[str, list[ProductInfo]]] = {}
+    for member_id, name, product_id in open_questions(conn, window_id):
+        products = asked.setdefault(member_id, (name, []))[1]
+        info = view.infos.get(product_id) if product_id is not None else None
+        if info is not None and info not in products:
+            products.append(info)
+    return sorted(asked.values(), key=lambda item: fold(item[0]))

@@ -121,3 +121,35 @@ def test_log_level_from_dot_env_and_the_option_on_top(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("ORDERBOT_LOG_LEVEL=INFO\n", encoding="utf-8")
     assert "handled club=" in _replay(tmp_path, {})
     assert "handled club=" not in _replay(tmp_path, {}, "--log-level", "WARNING")
+
+
+# --- /recap: questions waiting for an answer ------------------------------------------
+
+
+def test_recap_lists_the_questions_members_left_unanswered(chat: Chat) -> None:
+    chat.say("2 dorades", author="u-laure")
+    assert "combien" in chat.say("une aile de raie", author="u-paul")[0].lower()
+    chat.say("2 ou 3 maquereaux", author="u-margaux")
+    chat.say("1 kg de maquereaux", author="u-fatou")
+    chat.say("3", author="u-fatou")  # answered: not waiting any more
+    [recap] = chat.say("/recap", author="u-patrick")
+    waiting = recap.split("En attente d'une réponse :\n", 1)[1]
+    assert waiting.splitlines() == ["• Margaux : maquereau", "• Paul : raie"], recap
+
+
+def test_recap_without_open_questions_has_no_waiting_section(chat: Chat) -> None:
+    chat.say("2 dorades")
+    [recap] = chat.say("/recap", author="u-patrick")
+    assert "En attente" not in recap
+
+
+def test_demo_recap_is_in_the_club_language_and_shows_who_is_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 0
+    week = capsys.readouterr().out.rpartition("=" * 72)[2]
+    title = week.strip().splitlines()[0]
+    assert title.startswith("Récapitulatif Club poisson de Montsouris — "), title
+    waiting = week.split("En attente d'une réponse :\n", 1)[1]
+    assert "• Paul : raie" in waiting.splitlines(), week
