@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -19,15 +20,46 @@ from orders.db import LedgerUnavailable
 DEMO_FILE = "orderbot-demo.sqlite3"
 
 
+LOG_LEVEL_HELP = (
+    "DEBUG, INFO, WARNING or ERROR; overrides ORDERBOT_LOG_LEVEL "
+    "(default: WARNING for demo, console and replay, INFO for serve and catalog)"
+)
+COMMANDS_CATALOG = """\
+  orderbot catalog import FILE   create or update a club from a catalogue (--chat binds a thread)"""
+COMMANDS = f"""\
+usage: orderbot COMMAND [options]   (orderbot COMMAND --help for its options)
+
+  orderbot demo                  play a sample week of the fish club through the bot
+  orderbot console               an interactive local thread in the terminal
+  orderbot replay                replay a thread file and print the final orders
+  orderbot serve                 run the bot: webhooks, polling, the inbox and the outbox
+{COMMANDS_CATALOG}
+
+  orderbot --version             the installed version
+  orderbot --help                every option"""
+THREAD_FORMAT = """\
+thread file: UTF-8 text, one JSON object per line (blank lines are skipped), e.g.
+  {"id": "m1", "ts": "2026-11-02T08:11:30+01:00", "author_id": "u-laure", "author": "Laure",
+   "text": "1 kg moules + 2 dorades svp"}
+required: "id" (unique in the thread), "ts" (ISO 8601 with a UTC offset), "author_id",
+"text"; optional: "author" (display name), "edit_of" (id of the message this edits),
+"reply_to" (id of the message this answers)."""
+
+
+def _version() -> str:
+    try:
+        return version("orderbot")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderbot", description=__doc__)
-    parser.add_argument(
-        "--log-level",
-        help="DEBUG, INFO, WARNING or ERROR (default: WARNING for demo, console and replay)",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"orderbot {_version()}")
+    parser.add_argument("--log-level", help=LOG_LEVEL_HELP)
+    sub = parser.add_subparsers(dest="command")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--log-level", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--log-level", default=argparse.SUPPRESS, help=LOG_LEVEL_HELP)
     demo = sub.add_parser(
         "demo", parents=[common], help="play a sample week of the fish club through the bot"
     )
@@ -42,11 +74,25 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--catalog", type=Path, help="catalogue YAML (default: the sample)")
     console.add_argument("--database", help="ledger URL (default: DATABASE_URL)")
     replay = sub.add_parser(
-        "replay", parents=[common], help="replay a thread file and print the final orders"
+        "replay",
+        parents=[common],
+        help="replay a thread file and print the final orders",
+        epilog=THREAD_FORMAT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    replay.add_argument("--catalog", type=Path, required=True)
-    replay.add_argument("--thread", type=Path, required=True)
-    replay.add_argument("--format", choices=("json", "text"), default="json")
+    replay.add_argument(
+        "--catalog", type=Path, required=True, help="the club's catalogue YAML file"
+    )
+    replay.add_argument(
+        "--thread", type=Path, required=True, help="the thread file (JSON lines, see below)"
+    )
+    replay.add_argument(
+        "--format",
+        choices=("json", "text"),
+        default="json",
+        help="json: the orders and replies as one JSON object (default); "
+        "text: the thread as members see it, then the week's order",
+    )
     replay.add_argument(
         "--database", default="sqlite://", help="ledger URL (default: an empty in-memory SQLite)"
     )
@@ -57,11 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--database", help="ledger URL (default: DATABASE_URL)")
     catalog = sub.add_parser("catalog", parents=[common], help="manage a club's catalogue")
-    catalog_sub = catalog.add_subparsers(dest="action", required=True)
+    catalog_sub = catalog.add_subparsers(dest="action")
     imp = catalog_sub.add_parser(
         "import", parents=[common], help="create or update a club from a catalogue file"
     )
-    imp.add_argument("file", type=Path)
+    imp.add_argument("file", type=Path, help="the club's catalogue YAML file")
     imp.add_argument("--club", help="club slug (default: from the club's name)")
     imp.add_argument("--chat", help="bind a thread, as PLATFORM:CHAT_ID (e.g. telegram:-1001)")
     return parser
@@ -70,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `orderbot` command."""
     args = _parser().parse_args(argv)
+    if args.command is None or (args.command == "catalog" and args.action is None):
+        print(COMMANDS if args.command is None else COMMANDS_CATALOG)
+        return 0
     try:
         return _run(args)
     except (CatalogError, ThreadError, SettingsError, LedgerUnavailable) as exc:
