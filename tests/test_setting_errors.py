@@ -174,3 +174,14 @@ def test_a_bad_setting_in_dot_env_is_named_too(
     (workdir / ".env").write_text("ORDERBOT_PORT=eighty\n", encoding="utf-8")
     err = _one_line_error(capsys, "catalog", "import", str(FISH))
     assert "ORDERBOT_PORT" in err and "'eighty'" in err, err
+
+
+def test_the_readme_errors_section_shows_real_messages(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Errors\n", 1)[1].split("\n## ", 1)[0]
+    (workdir / ".env").write_text("ORDERBOT_PORT=eighty\n", encoding="utf-8")
+    assert _one_line_error(capsys, "catalog", "import", str(FISH)) in section
+    (workdir / ".env").write_text("DATABASE_URL=nonsense\n", encoding="utf-8")
+    assert _one_line_error(capsys, "catalog", "import", str(FISH)) in section
