@@ -124,13 +124,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CatalogError, ThreadError, SettingsError, LedgerUnavailable) as exc:
         print(f"orderbot: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:
-        if isinstance(exc, BrokenPipeError):
-            sys.stderr.close()
-            return 0
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"orderbot: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 2
     except ValidationError as exc:
         print(f"orderbot: invalid settings: {exc}", file=sys.stderr)
         return 2
@@ -140,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (e.g. `orderbot demo | head`): nothing left to say.
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file or a port the command could not use
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"orderbot: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 def _settings(args: argparse.Namespace, database: str | None) -> Settings:

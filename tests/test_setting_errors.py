@@ -185,3 +185,11 @@ def test_the_readme_errors_section_shows_real_messages(
     assert _one_line_error(capsys, "catalog", "import", str(FISH)) in section
     (workdir / ".env").write_text("DATABASE_URL=nonsense\n", encoding="utf-8")
     assert _one_line_error(capsys, "catalog", "import", str(FISH)) in section
+
+
+def test_a_file_the_command_cannot_use_is_named_in_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "orderbot-demo.sqlite3").mkdir()  # where the demo writes its ledger
+    err = _one_line_error(capsys, "demo")
+    assert "orderbot-demo.sqlite3" in err, err
