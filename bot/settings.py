@@ -73,6 +73,11 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise SettingsError(_describe(exc.errors()[0])) from None
+    except UnicodeDecodeError as exc:
+        env_file = Settings.model_config.get("env_file")
+        raise SettingsError(
+            f"{env_file} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save it as UTF-8"
+        ) from None
 
 
 def env_name(field: str) -> str:

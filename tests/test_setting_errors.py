@@ -193,3 +193,16 @@ def test_a_file_the_command_cannot_use_is_named_in_one_line(
     (workdir / "orderbot-demo.sqlite3").mkdir()  # where the demo writes its ledger
     err = _one_line_error(capsys, "demo")
     assert "orderbot-demo.sqlite3" in err, err
+
+
+def test_a_dot_env_that_is_not_utf8_is_named(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / ".env").write_bytes("ORDERBOT_LOG_LEVEL=INFO # café\n".encode("latin-1"))
+    err = _one_line_error(capsys, "catalog", "import", str(FISH))
+    assert ".env" in err and "UTF-8" in err, err
+
+
+def test_a_dot_env_with_a_byte_order_mark_is_read(workdir: Path) -> None:
+    (workdir / ".env").write_bytes(b"\xef\xbb\xbfORDERBOT_PORT=8123\n")
+    assert load_settings().port == 8123
