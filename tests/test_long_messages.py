@@ -59,3 +59,12 @@ def test_a_long_message_gets_its_answer_in_the_club_language(tmp_path: Path) -> 
         assert chat.orders() == {}
     finally:
         app.close()
+
+
+def test_an_edit_over_the_limit_leaves_the_message_it_edits_in_force(chat: Chat) -> None:
+    chat.say("2 dorades", id="m1")
+    [reply] = chat.say(_long(10_001, "5 dorades"), id="m1-edit", edit_of="m1")
+    assert "trop long" in reply
+    assert chat.orders() == {"u-laure": {"dorade": 2}}
+    chat.say("3 dorades", id="m1-edit2", edit_of="m1")
+    assert chat.orders() == {"u-laure": {"dorade": 3}}
