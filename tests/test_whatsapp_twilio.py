@@ -361,3 +361,46 @@ def test_twilio_is_served_only_when_configured(tmp_path: Path, fake: FakeTwilio)
     assert [t.name for t in configured_transports(app)] == ["twilio"]
     assert "whatsapp" in app.router and "whatsapp" in app.announcers
     app.close()
+
+
+def _status(bot: Bot, sid: str, status: str, code: str = "") -> int:
+    form = {"MessageSid": sid, "MessageStatus": status, "AccountSid": bot.fake.account_sid}
+    if code:
+        form["ErrorCode"] = code
+    return bot.post("/twilio/status", form)
+
+
+def test_an_undelivered_63016_callback_sends_the_template_instead(bot: Bot) -> None:
+    bot.say("JOIN poisson")
+    with bot.app.engine.begin() as conn:
+        bot.app.announcers(conn, _opening(), bot.clock.now())
+    free_form = bot.run()
+    assert "Body" in free_form[0]
+    assert _status(bot, free_form[0]["Sid"], "undelivered", "63016") == 200
+    template = bot.run()
+    assert [m.get("ContentSid") for m in template] == ["HX11111111111111111111111111111111"]
+    assert [m["To"] for m in template] == [LAURE]
+
+
+def test_statuses_arriving_out_of_order_keep_the_latest_stage(bot: Bot) -> None:
+    bot.say("JOIN poisson")
+    sid = bot.say("2 kg de moules")[0]["Sid"]
+    for status in ("delivered", "sent", "queued"):
+        assert _status(bot, sid, status) == 200
+    assert _status(bot, "SMnot-ours", "failed", "30003") == 200
+    assert bot.run() == []
+    with bot.app.engine.connect() as conn:
+        assert contacts.message_status(conn, sid) == ("delivered", "")
+        assert contacts.message_status(conn, "SMnot-ours") is None
+
+
+def test_bad_input_gets_a_polite_answer(bot: Bot) -> None:
+    unknown = bot.say("JOIN nulle-part")
+    assert "nulle-part" in unknown[0]["Body"] and bot.orders() == {}
+    bot.say("JOIN poisson")
+    refused = bot.say("/fermer")  # an organiser command from a member: refused, not run
+    assert len(refused) == 1 and "organisateurs" in refused[0]["Body"]
+    assert bot.say("") == []  # an empty body (a photo alone) changes nothing
+    assert bot.say("moules " * 5000) == []  # no quantity in 35,000 characters: no order
+    assert len(bot.say("2 kg de moules")) == 1  # the week is still open
+    assert bot.orders()[contacts.author_id_for("whatsapp", LAURE)] == {"moules": 2}

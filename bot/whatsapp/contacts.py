@@ -138,12 +138,22 @@ def record_sent(conn: Connection, sid: str, outbox_id: int, status: str, now: da
     )
 
 
+# Callbacks may arrive out of order: a later stage never goes back to an earlier one.
+_STAGE = {"accepted": 0, "queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4}
+_FINAL = 5  # failed, undelivered
+
+
 def record_status(
     conn: Connection, sid: str, status: str, error_code: str, now: datetime
 ) -> int | None:
     """Store a status callback; return the outbox row the message belongs to, if ours."""
-    outbox_id = conn.execute(select(message_t.c.outbox_id).where(message_t.c.sid == sid)).scalar()
-    if outbox_id is not None:
+    found = conn.execute(
+        select(message_t.c.outbox_id, message_t.c.status).where(message_t.c.sid == sid)
+    ).first()
+    if found is None:
+        return None
+    outbox_id, current = found
+    if _STAGE.get(status, _FINAL) >= _STAGE.get(current, _FINAL):
         conn.execute(
             update(message_t)
             .where(message_t.c.sid == sid)
