@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from bot.app import App
@@ -27,7 +28,7 @@ from bot.whatsapp.export import ExportMessage
 from orders import ledger
 from orders.catalog import bind_chat
 from orders.messages import InboundMessage
-from orders.models import Club
+from orders.models import Club, InboundRecord
 
 PLATFORM = "whatsapp-export"
 BATCH = 500
@@ -164,8 +165,16 @@ def _inbound(
 
 
 def _flush(app: App, pending: list[InboundMessage], report: ImportReport) -> None:
+    """Hand a batch to the core, leaving out what an earlier import already brought.
+
+    The core would refuse those anyway; leaving them out keeps a re-import's batch
+    whole (one commit) instead of falling back to one message at a time.
+    """
     if not pending:
         return
+    known = _known_ids(app, pending)
+    report.already += sum(m.message_id in known for m in pending)
+    pending[:] = [m for m in pending if m.message_id not in known]
     for message, outcome in zip(pending, app.bot.handle_batch(pending), strict=True):
         if outcome.duplicate:
             report.already += 1
@@ -174,6 +183,20 @@ def _flush(app: App, pending: list[InboundMessage], report: ImportReport) -> Non
             report.edits += message.edit_of is not None
             report.kinds[outcome.kind] += 1
     pending.clear()
+
+
+def _known_ids(app: App, batch: Sequence[InboundMessage]) -> set[str]:
+    record_t = InboundRecord.__table__  # type: ignore[attr-defined]
+    with app.engine.connect() as conn:
+        return set(
+            conn.execute(
+                sa_select(record_t.c.message_id).where(
+                    record_t.c.platform == PLATFORM,
+                    record_t.c.chat_id == batch[0].chat_id,
+                    record_t.c.message_id.in_([m.message_id for m in batch]),
+                )
+            ).scalars()
+        )
 
 
 def terminal_progress(stream: TextIO = sys.stderr) -> Progress | None:
