@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import threading
 import time
@@ -128,12 +129,11 @@ def fake() -> Iterator[FakeTwilio]:
     server.stop()
 
 
-@pytest.fixture
-def bot(tmp_path: Path, fake: FakeTwilio) -> Iterator[Bot]:
+def _make_bot(database_url: str, fake: FakeTwilio, tmp_path: Path) -> Bot:
     clubs = tmp_path / "twilio-clubs.yaml"
     clubs.write_text(CLUBS_YAML, encoding="utf-8")
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'ledger.sqlite3'}",
+        database_url=database_url,
         public_url=PUBLIC,
         twilio_account_sid=fake.account_sid,
         twilio_auth_token=fake.auth_token,
@@ -147,10 +147,15 @@ def bot(tmp_path: Path, fake: FakeTwilio) -> Iterator[Bot]:
         patrick = contacts.author_id_for("whatsapp", PATRICK)
         session.add(ClubRole(club_id=1, user_ref=patrick, role="organiser"))
         session.commit()
-    driver = Bot(app, fake, clock)
+    return Bot(app, fake, clock)
+
+
+@pytest.fixture
+def bot(tmp_path: Path, fake: FakeTwilio) -> Iterator[Bot]:
+    driver = _make_bot(f"sqlite:///{tmp_path / 'ledger.sqlite3'}", fake, tmp_path)
     yield driver
     driver.close()
-    app.close()
+    driver.app.close()
 
 
 def _texts(sent: list[dict[str, str]]) -> list[str]:
@@ -404,3 +409,46 @@ def test_bad_input_gets_a_polite_answer(bot: Bot) -> None:
     assert bot.say("moules " * 5000) == []  # no quantity in 35,000 characters: no order
     assert len(bot.say("2 kg de moules")) == 1  # the week is still open
     assert bot.orders()[contacts.author_id_for("whatsapp", LAURE)] == {"moules": 2}
+
+
+POSTGRES_URL = os.environ.get(
+    "ORDERBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.mark.postgres
+def test_join_order_stop_and_a_failed_status_on_postgresql(
+    tmp_path: Path, fake: FakeTwilio
+) -> None:
+    import sqlalchemy
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import SQLModel
+
+    engine = sqlalchemy.create_engine(POSTGRES_URL)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        engine.dispose()
+        pytest.skip(f"PostgreSQL unreachable at 127.0.0.1:5432: {exc.orig}")
+    leftovers = sqlalchemy.MetaData()
+    leftovers.reflect(engine)
+    leftovers.drop_all(engine)
+    SQLModel.metadata.drop_all(engine)
+    engine.dispose()
+    bot = _make_bot(POSTGRES_URL, fake, tmp_path)
+    try:
+        bot.say("JOIN poisson", sender=PATRICK, name="Patrick")
+        assert "Bienvenue" in bot.say("JOIN poisson")[0]["Body"]
+        sent = bot.say("2 kg de moules", sid="SMpg")
+        assert bot.say("2 kg de moules", sid="SMpg") == []
+        laure = contacts.author_id_for("whatsapp", LAURE)
+        assert bot.orders() == {laure: {"moules": 2}}
+        assert _status(bot, sent[0]["Sid"], "failed", "30008") == 200
+        assert [m["To"] for m in bot.run()] == [PATRICK]
+        bot.say("STOP")
+        assert bot.say("ANNULER") == []
+        assert bot.orders().get(laure, {}) == {}
+    finally:
+        bot.close()
+        bot.app.close()
