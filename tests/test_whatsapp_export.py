@@ -132,3 +132,29 @@ def test_import_through_the_command_line(
     again = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert again["imported"] == 0 and again["already"] == 4
     assert main(["import-whatsapp", str(export), "--club", "nope"]) == 2
+
+
+def test_progress_is_drawn_only_on_a_terminal() -> None:
+    import io
+
+    from bot.whatsapp.importer import terminal_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert terminal_progress(io.StringIO()) is None
+    screen = Terminal()
+    show = terminal_progress(screen)
+    assert show is not None
+    show(250, 1000)
+    show(1000, 1000)
+    assert "250/1000" in screen.getvalue() and screen.getvalue().endswith("1000/1000 messages\n")
+
+
+def test_dry_run_as_text(capsys: pytest.CaptureFixture[str]) -> None:
+    export = str(EXPORTS / "android-en-12h.txt")
+    assert main(["import-whatsapp", export, "--club", "x", "--dry-run"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "2026-11-02T09:15:00  Laure Martin: 2 kg of mussels please"
+    assert out[-1] == "5 messages, 2 system lines skipped"

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from sqlalchemy.engine import Connection
@@ -29,6 +31,9 @@ from bot.whatsapp.outbound import announcer, organiser_reporter, reply_policy
 from bot.whatsapp.sender import OUTSIDE_WINDOW, TwilioSender, twilio_client
 from orders import outbox
 from orders.inbox import InboxRow
+
+if TYPE_CHECKING:
+    from bot.server import Service
 
 log = logging.getLogger("orderbot.twilio")
 
@@ -77,7 +82,7 @@ class TwilioTransport:
             app.router.register(channel, reply_policy(channel))
             app.announcers.register(channel, announcer(channel, self.clubs))
             FAILURE_REPORTERS[channel] = organiser_reporter(channel)
-        self.service: object | None = None
+        self.service: Service | None = None
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -96,7 +101,7 @@ class TwilioTransport:
             SOURCES["status"]: self._status,
         }
 
-    async def start(self, service: object) -> None:
+    async def start(self, service: Service) -> None:
         self.service = service
         if not self.public_url:
             log.warning("ORDERBOT_PUBLIC_URL is not set: every Twilio webhook will get 403")
@@ -104,7 +109,7 @@ class TwilioTransport:
     async def stop(self) -> None:
         return None
 
-    def _webhook(self, kind: str):  # type: ignore[no-untyped-def]
+    def _webhook(self, kind: str) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             # Twilio posts application/x-www-form-urlencoded; read it without a multipart parser.
             body = (await request.body())[:MAX_BODY].decode("utf-8", "replace")
@@ -131,10 +136,8 @@ class TwilioTransport:
         return bool(self.validator.validate(url, form, signature))
 
     def _put(self, source: str, key: str, payload: str) -> None:
-        service = self.service
-        inbox_worker = getattr(service, "inbox", None)
-        if inbox_worker is not None:
-            inbox_worker.put(source, key, payload)
+        if self.service is not None:  # the service's worker: records, then wakes its loop
+            self.service.inbox.put(source, key, payload)
             return
         from orders import inbox
 
