@@ -452,3 +452,23 @@ def test_join_order_stop_and_a_failed_status_on_postgresql(
     finally:
         bot.close()
         bot.app.close()
+
+
+def test_each_sender_number_keeps_to_its_rate(bot: Bot) -> None:
+    bot.say("JOIN poisson", sender="+33655555555")  # SMS: 1 message per second
+    sms = next(s for s in bot.transport.senders() if s.platform == "sms")
+    member = contacts.author_id_for("sms", "+33655555555")
+    with bot.app.engine.begin() as conn:
+        for n in range(3):
+            outbox.enqueue(
+                conn, platform="sms", chat_id=member, club_id=1, text=f"n{n}", now=bot.clock.now()
+            )
+    with bot.app.engine.connect() as conn:
+        _first, *rest = outbox.rows(conn, status="pending")
+    asyncio.run(bot.service.outbox.run_once())  # one goes; the number's budget is spent
+    assert [m["Body"] for m in bot.fake.sent[-1:]] == ["n0"]
+    assert sms.delay(rest[0], bot.clock.now()) == pytest.approx(1.0)
+    bot.clock.advance(seconds=1)
+    assert sms.delay(rest[0], bot.clock.now()) == 0
+    asyncio.run(bot.service.outbox.run_once())
+    assert [m["Body"] for m in bot.fake.sent[-2:]] == ["n0", "n1"]
