@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -472,3 +475,60 @@ def test_each_sender_number_keeps_to_its_rate(bot: Bot) -> None:
     assert sms.delay(rest[0], bot.clock.now()) == 0
     asyncio.run(bot.service.outbox.run_once())
     assert [m["Body"] for m in bot.fake.sent[-2:]] == ["n0", "n1"]
+
+
+def test_orderbot_serve_answers_a_member_through_twilio(tmp_path: Path, fake: FakeTwilio) -> None:
+    """The real command: a signed webhook in, the welcome out through the fake REST API."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    clubs = tmp_path / "twilio-clubs.yaml"
+    clubs.write_text(CLUBS_YAML, encoding="utf-8")
+    database = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    setup = build_app(Settings(database_url=database))
+    setup.import_catalog(FIXTURES / "fish-club" / "catalog.yaml", slug="poisson-montsouris")
+    setup.close()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "ORDERBOT_PORT": str(port),
+        "ORDERBOT_PUBLIC_URL": PUBLIC,
+        "TWILIO_ACCOUNT_SID": fake.account_sid,
+        "TWILIO_AUTH_TOKEN": fake.auth_token,
+        "TWILIO_API_BASE_URL": fake.url,
+        "ORDERBOT_TWILIO_CLUBS": str(clubs),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    form = {"MessageSid": "SMserve", "From": LAURE, "To": CLUB_WA, "Body": "JOIN poisson"}
+    headers = signed(fake.auth_token, PUBLIC + "/twilio/whatsapp", form)
+    url = f"http://127.0.0.1:{port}/twilio/whatsapp"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = requests.post(url, data=form, headers=headers, timeout=2)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        assert answer.status_code == 200 and "<Response>" in answer.text
+        assert requests.post(url, data=form, timeout=2).status_code == 403
+        while not fake.sent and time.monotonic() < deadline:
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert [(m["To"], m["From"]) for m in fake.sent] == [(LAURE, CLUB_WA)]
+    assert "Bienvenue" in fake.sent[0]["Body"]
+    assert "Traceback" not in err
