@@ -91,28 +91,30 @@ def handle_message(
         return
     text = form.get("Body", "") or ""
     word = keyword(text)
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
     with app.engine.begin() as conn:
         contact = contacts.seen(conn, platform=platform, address=address, via=via, now=received_at)
+        say = _Sayer(conn, sid, received_at)
         if word in STOP_WORDS:
-            _stop(conn, contact, received_at)
+            _stop(conn, contact, say)
             return
         if word in START_WORDS and contact.opted_out:
             contacts.opt(conn, contact, out=False)
-            _say(conn, contact, "started", received_at)
+            say(contact, "started")
             return
         joined = _JOIN.match(text)
         if joined is not None:
-            _join(app, conn, clubs, contact, joined.group(1), received_at)
+            _join(conn, clubs, contact, joined.group(1), say)
             return
         if contact.club_id is None:
-            _say(conn, contact, "not_joined", received_at)
+            say(contact, "not_joined")
             return
     name = form.get("ProfileName") or f"{platform.upper()} …{address[-2:]}"
     app.bot.handle(
         InboundMessage(
             platform=platform,
             chat_id=contact.author_id,
-            message_id=form.get("MessageSid") or form.get("SmsSid") or "",
+            message_id=sid,
             author_id=contact.author_id,
             author_name=name,
             text=COMMAND_WORDS.get(word, text),
@@ -122,22 +124,17 @@ def handle_message(
 
 
 def _join(
-    app: App,
-    conn: Connection,
-    clubs: TwilioClubs,
-    contact: contacts.Contact,
-    code: str,
-    now: datetime,
+    conn: Connection, clubs: TwilioClubs, contact: contacts.Contact, code: str, say: _Sayer
 ) -> None:
     slug = clubs.by_code(code) or code.lower()
     club = conn.execute(select(_club_t.c.id, _club_t.c.name).where(_club_t.c.slug == slug)).first()
     if club is None:
-        _say(conn, contact, "unknown_club", now, code=code[:40])
+        say(contact, "unknown_club", code=code[:40])
         return
     contacts.join(conn, contact, club.id)
     contact = contacts.find(conn, contact.platform, contact.author_id) or contact
     _bind(conn, club.id, contact)
-    _say(conn, contact, "joined", now, club=club.name)
+    say(contact, "joined", club=club.name)
 
 
 def _bind(conn: Connection, club_id: int, contact: contacts.Contact) -> None:
@@ -153,10 +150,10 @@ def _bind(conn: Connection, club_id: int, contact: contacts.Contact) -> None:
         conn.execute(update(_chat_t).where(*where).values(club_id=club_id))
 
 
-def _stop(conn: Connection, contact: contacts.Contact, now: datetime) -> None:
+def _stop(conn: Connection, contact: contacts.Contact, say: _Sayer) -> None:
     """Opt out: confirm once, and drop whatever was still queued for them."""
     if not contact.opted_out:
-        _say(conn, contact, "stopped", now)
+        say(contact, "stopped")
     contacts.opt(conn, contact, out=True)
     queued = conn.execute(
         select(outbox_t.c.id).where(
@@ -167,27 +164,33 @@ def _stop(conn: Connection, contact: contacts.Contact, now: datetime) -> None:
         )
     ).scalars()
     for item_id in list(queued):
-        outbox.mark_failed(conn, item_id, now, "opted out (STOP)")
+        outbox.mark_failed(conn, item_id, say.now, "opted out (STOP)")
 
 
-def _say(
-    conn: Connection, contact: contacts.Contact, what: str, now: datetime, **values: str
-) -> None:
-    locale, name = "fr", ""
-    if contact.club_id is not None:
-        found = conn.execute(
-            select(_club_t.c.locale, _club_t.c.name).where(_club_t.c.id == contact.club_id)
-        ).first()
-        if found is not None:
-            locale, name = found
-    text = TEXTS.get(locale, TEXTS["fr"])[what].format(**{"club": name, **values})
-    outbox.enqueue(
-        conn,
-        platform=contact.platform,
-        chat_id=contact.author_id,
-        club_id=contact.club_id,
-        text=text,
-        kind="optout" if what == "stopped" else "info",
-        priority=outbox.PRIORITY_REPLY,
-        now=now,
-    )
+class _Sayer:
+    """Queues the channel's own answers (welcome, opt-out...), once per Twilio message."""
+
+    def __init__(self, conn: Connection, sid: str, now: datetime) -> None:
+        self.conn, self.sid, self.now = conn, sid, now
+
+    def __call__(self, contact: contacts.Contact, what: str, **values: str) -> None:
+        locale, name = "fr", ""
+        if contact.club_id is not None:
+            found = self.conn.execute(
+                select(_club_t.c.locale, _club_t.c.name).where(_club_t.c.id == contact.club_id)
+            ).first()
+            if found is not None:
+                locale, name = found
+        text = TEXTS.get(locale, TEXTS["fr"])[what].format(**{"club": name, **values})
+        outbox.enqueue(
+            self.conn,
+            platform=contact.platform,
+            chat_id=contact.author_id,
+            club_id=contact.club_id,
+            text=text,
+            kind="optout" if what == "stopped" else "info",
+            priority=outbox.PRIORITY_REPLY,
+            now=self.now,
+            # a delivery handled again after a crash answers once
+            dedupe_key=f"twilio:{self.sid}:{what}" if self.sid else None,
+        )
