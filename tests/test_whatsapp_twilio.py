@@ -31,6 +31,7 @@ from bot.whatsapp import contacts
 from bot.whatsapp.sender import split_body
 from bot.whatsapp.transport import TwilioTransport
 from orders import inbox, outbox
+from orders.inbox import InboxRow
 from orders.models import ClubRole, Member
 from schedules.clock import FixedClock
 
@@ -532,3 +533,12 @@ def test_orderbot_serve_answers_a_member_through_twilio(tmp_path: Path, fake: Fa
     assert [(m["To"], m["From"]) for m in fake.sent] == [(LAURE, CLUB_WA)]
     assert "Bienvenue" in fake.sent[0]["Body"]
     assert "Traceback" not in err
+
+
+def test_a_delivery_handled_again_after_a_crash_answers_once(bot: Bot) -> None:
+    form = {"MessageSid": "SMagain", "From": LAURE, "To": CLUB_WA, "Body": "JOIN poisson"}
+    row = InboxRow(1, "twilio-whatsapp", "SMagain", json.dumps(form), bot.clock.now(), 0)
+    handler = bot.transport.inbox_handlers()["twilio-whatsapp"]
+    handler(row)
+    handler(row)  # the inbox row was not marked done before the crash
+    assert [m["To"] for m in bot.run()] == [LAURE]
