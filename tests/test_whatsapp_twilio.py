@@ -118,6 +118,21 @@ class Bot:
             self.clock.advance(seconds=1)
         return self.fake.sent[before:]
 
+    def member(self, address: str) -> str:
+        """The opaque member id the bot gave a sender."""
+        channel = "whatsapp" if address.startswith("whatsapp:") else "sms"
+        with self.app.engine.connect() as conn:
+            contact = contacts.by_address(conn, channel, address)
+        assert contact is not None
+        return contact.author_id
+
+    def organiser(self, address: str) -> None:
+        """A member who joins, then is made an organiser of the club."""
+        self.say("JOIN poisson", sender=address, name="Patrick")
+        with Session(self.app.engine) as session:
+            session.add(ClubRole(club_id=1, user_ref=self.member(address), role="organiser"))
+            session.commit()
+
     def orders(self) -> dict[str, dict[str, int | float]]:
         return final_orders(self.app, self.club_id)
 
@@ -147,10 +162,6 @@ def _make_bot(database_url: str, fake: FakeTwilio, tmp_path: Path) -> Bot:
     clock = FixedClock(START)
     app = build_app(settings, clock=clock)
     app.import_catalog(FIXTURES / "fish-club" / "catalog.yaml", slug="poisson-montsouris")
-    with Session(app.engine) as session:
-        patrick = contacts.author_id_for("whatsapp", PATRICK)
-        session.add(ClubRole(club_id=1, user_ref=patrick, role="organiser"))
-        session.commit()
     return Bot(app, fake, clock)
 
 
@@ -174,7 +185,7 @@ def test_a_member_joins_orders_changes_and_cancels(bot: Bot) -> None:
     welcome = bot.say("JOIN poisson")
     assert welcome[0]["From"] == CLUB_WA and "Bienvenue" in welcome[0]["Body"]
 
-    laure = contacts.author_id_for("whatsapp", LAURE)
+    laure = bot.member(LAURE)
     assert laure.startswith("wa-") and "611111111" not in laure
     replies = bot.say("2 kg de moules et une douzaine d'huîtres")
     assert bot.orders() == {laure: {"moules": 2, "huitres-n3": 1}}
@@ -195,7 +206,7 @@ def test_stop_means_no_message_at_all_until_start(bot: Bot) -> None:
     confirmation = bot.say("STOP")
     assert len(confirmation) == 1 and "START" in confirmation[0]["Body"]
 
-    laure = contacts.author_id_for("whatsapp", LAURE)
+    laure = bot.member(LAURE)
     assert bot.say("2 kg de moules") == []  # counted, but no reply
     assert bot.orders() == {laure: {"moules": 2}}
     bot.clock.advance(hours=30)  # outside the window: a template would be used
@@ -235,7 +246,7 @@ def test_a_replayed_message_sid_counts_once(bot: Bot) -> None:
     first = bot.say("2 kg de moules", sid="SMdup")
     again = bot.say("2 kg de moules", sid="SMdup")
     assert len(first) == 1 and again == []
-    laure = contacts.author_id_for("whatsapp", LAURE)
+    laure = bot.member(LAURE)
     assert bot.orders() == {laure: {"moules": 2}}
 
 
@@ -252,7 +263,7 @@ def _opening(bags: dict[str, str] | None = None) -> Announcement:
 def test_announcements_go_free_form_inside_the_window_and_as_template_outside(bot: Bot) -> None:
     bot.say("JOIN poisson")
     bot.say("JOIN poisson", sender=KARIM, name="Karim")
-    laure, karim = (contacts.author_id_for("whatsapp", a) for a in (LAURE, KARIM))
+    laure, karim = bot.member(LAURE), bot.member(KARIM)
     bot.clock.advance(hours=23)
     bot.say("2 kg de moules")  # Laure's window opens again; Karim's closes in 1 h
     bot.clock.advance(hours=2)
@@ -286,7 +297,7 @@ def test_a_free_form_refused_with_63016_falls_back_to_the_template(bot: Bot) -> 
 
 
 def test_a_failed_status_callback_is_recorded_and_organisers_are_told(bot: Bot) -> None:
-    bot.say("JOIN poisson", sender=PATRICK, name="Patrick")
+    bot.organiser(PATRICK)
     bot.say("JOIN poisson")
     sent = bot.say("2 kg de moules")
     sid = sent[0]["Sid"]
@@ -308,7 +319,7 @@ def test_a_failed_status_callback_is_recorded_and_organisers_are_told(bot: Bot) 
 
 
 def test_rate_limits_retry_and_refusals_fail(bot: Bot) -> None:
-    bot.say("JOIN poisson", sender=PATRICK, name="Patrick")
+    bot.organiser(PATRICK)
     bot.say("JOIN poisson")
     bot.fake.script.append((429, 20429))
     sent = bot.say("2 kg de moules")  # 429 first, then the retry after the backoff
@@ -344,7 +355,7 @@ def test_the_supplier_order_goes_free_form_in_parts(bot: Bot) -> None:
 def test_sms_members_use_the_sms_number(bot: Bot) -> None:
     welcome = bot.say("JOIN poisson", sender="+33655555555")
     assert welcome[0]["From"] == CLUB_SMS and welcome[0]["To"] == "+33655555555"
-    sms_id = contacts.author_id_for("sms", "+33655555555")
+    sms_id = bot.member("+33655555555")
     bot.say("1 kg de bulots", sender="+33655555555")
     assert bot.orders() == {sms_id: {"bulots": 1}}
 
@@ -412,7 +423,7 @@ def test_bad_input_gets_a_polite_answer(bot: Bot) -> None:
     assert bot.say("") == []  # an empty body (a photo alone) changes nothing
     assert bot.say("moules " * 5000) == []  # no quantity in 35,000 characters: no order
     assert len(bot.say("2 kg de moules")) == 1  # the week is still open
-    assert bot.orders()[contacts.author_id_for("whatsapp", LAURE)] == {"moules": 2}
+    assert bot.orders()[bot.member(LAURE)] == {"moules": 2}
 
 
 POSTGRES_URL = os.environ.get(
@@ -442,11 +453,11 @@ def test_join_order_stop_and_a_failed_status_on_postgresql(
     engine.dispose()
     bot = _make_bot(POSTGRES_URL, fake, tmp_path)
     try:
-        bot.say("JOIN poisson", sender=PATRICK, name="Patrick")
+        bot.organiser(PATRICK)
         assert "Bienvenue" in bot.say("JOIN poisson")[0]["Body"]
         sent = bot.say("2 kg de moules", sid="SMpg")
         assert bot.say("2 kg de moules", sid="SMpg") == []
-        laure = contacts.author_id_for("whatsapp", LAURE)
+        laure = bot.member(LAURE)
         assert bot.orders() == {laure: {"moules": 2}}
         assert _status(bot, sent[0]["Sid"], "failed", "30008") == 200
         assert [m["To"] for m in bot.run()] == [PATRICK]
@@ -461,7 +472,7 @@ def test_join_order_stop_and_a_failed_status_on_postgresql(
 def test_each_sender_number_keeps_to_its_rate(bot: Bot) -> None:
     bot.say("JOIN poisson", sender="+33655555555")  # SMS: 1 message per second
     sms = next(s for s in bot.transport.senders() if s.platform == "sms")
-    member = contacts.author_id_for("sms", "+33655555555")
+    member = bot.member("+33655555555")
     with bot.app.engine.begin() as conn:
         for n in range(3):
             outbox.enqueue(

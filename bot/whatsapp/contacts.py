@@ -1,15 +1,16 @@
 """Who wrote to a club's Twilio number: their address, their 24-hour window, their opt-out.
 
-Members are known to the ledger by an opaque id (``wa-…``, ``sms-…``) derived
-from the sender identity Twilio gives; the address to answer them at (a phone
-number or a business-scoped user id) lives only here, read by the sender and
-never shown to anyone. On WhatsApp the opt-out list is ours to keep: a contact
+Members are known to the ledger by an opaque id (``wa-…``, ``sms-…``) drawn at
+random the first time a sender identity writes (a hash of a phone number could be
+reversed by trying every number); the address to answer them at (a phone number
+or a business-scoped user id) lives only here, read by the sender and never
+shown to anyone. On WhatsApp the opt-out list is ours to keep: a contact
 who sent STOP gets nothing more, templates included, until they send START.
 """
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,7 +27,10 @@ PREFIX = {"whatsapp": "wa-", "sms": "sms-"}
 class TwilioContact(SQLModel, table=True):
     """One sender identity on one channel, and what we may send them."""
 
-    __table_args__ = (UniqueConstraint("platform", "author_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "author_id"),
+        UniqueConstraint("platform", "address"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
     author_id: str = Field(max_length=64)
@@ -73,10 +77,11 @@ def create_tables(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine, tables=[contact_t, message_t])
 
 
-def author_id_for(platform: str, address: str) -> str:
-    """The member id of a sender: stable, and no phone number can be read back from it."""
-    bare = address.split(":", 1)[-1].strip().lower()
-    return PREFIX[platform] + hashlib.sha256(bare.encode()).hexdigest()[:16]
+def by_address(conn: Connection, platform: str, address: str) -> Contact | None:
+    row = conn.execute(
+        select(*_FIELDS).where(contact_t.c.platform == platform, contact_t.c.address == address)
+    ).first()
+    return Contact(*row) if row is not None else None
 
 
 def find(conn: Connection, platform: str, author_id: str) -> Contact | None:
@@ -88,8 +93,8 @@ def find(conn: Connection, platform: str, author_id: str) -> Contact | None:
 
 def seen(conn: Connection, *, platform: str, address: str, via: str, now: datetime) -> Contact:
     """Record an inbound message: it opens (or renews) the contact's 24-hour window."""
-    author_id = author_id_for(platform, address)
-    found = find(conn, platform, author_id)
+    found = by_address(conn, platform, address)
+    author_id = found.author_id if found else PREFIX[platform] + secrets.token_hex(8)
     if found is None:
         conn.execute(
             insert(contact_t).values(
@@ -102,7 +107,7 @@ def seen(conn: Connection, *, platform: str, address: str, via: str, now: dateti
             )
         )
     else:
-        _set(conn, platform, author_id, address=address, via=via, last_inbound_at=now)
+        _set(conn, platform, author_id, via=via, last_inbound_at=now)
     contact = find(conn, platform, author_id)
     assert contact is not None
     return contact
