@@ -110,7 +110,21 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path, help="the club's catalogue YAML file")
     imp.add_argument("--club", help="club slug (default: from the club's name)")
     imp.add_argument("--chat", help="bind a thread, as PLATFORM:CHAT_ID (e.g. telegram:-1001)")
+    _whatsapp_parser(sub, common)
     return parser
+
+
+def _whatsapp_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    wa = sub.add_parser(
+        "import-whatsapp",
+        parents=[common],
+        help="import a WhatsApp group's chat export (.txt or .zip) into a club's ledger",
+    )
+    wa.add_argument("export", type=Path, help="the file WhatsApp's 'Export chat' wrote")
+    wa.add_argument("--club", required=True, help="slug of the club the group orders for")
+    wa.add_argument("--dry-run", action="store_true", help="print what was read; change nothing")
+    wa.add_argument("--format", choices=("json", "text"), default="text")
+    wa.add_argument("--database", help="ledger URL (default: DATABASE_URL)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -168,6 +182,10 @@ def _run(args: argparse.Namespace) -> int:
         return _replay(args)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "import-whatsapp":
+        from bot.whatsapp.cli import import_whatsapp
+
+        return import_whatsapp(args, _settings(args, args.database))
     return _import(args)
 
 

@@ -170,9 +170,18 @@ _REPORT = {
 }
 
 
+# Platforms whose club "threads" are one-to-one chats (WhatsApp, SMS) tell the organisers
+# alone, their own way, rather than post in every thread of the club.
+FAILURE_REPORTERS: dict[str, FailureHook] = {}
+
+
 def report_to_organisers(conn: Connection, row: OutboxRow, reason: str, now: datetime) -> None:
     """Tell the club, in its own threads on that platform, that a message could not be sent."""
     if row.club_id is None:
+        return
+    special = FAILURE_REPORTERS.get(row.platform)
+    if special is not None:
+        special(conn, row, reason, now)
         return
     from orders.models import Club, ClubChat
 

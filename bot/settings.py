@@ -48,6 +48,31 @@ class Settings(BaseSettings):
         description="Public https:// root of this server as the platforms see it (webhooks).",
     )
 
+    # WhatsApp and SMS through Twilio (bot/whatsapp); set both credentials to enable it.
+    twilio_account_sid: str = Field(
+        default="", validation_alias="TWILIO_ACCOUNT_SID", description="Twilio account SID (AC…)."
+    )
+    twilio_auth_token: str = Field(
+        default="",
+        validation_alias="TWILIO_AUTH_TOKEN",
+        description="Twilio auth token: signs the webhooks and authenticates the API calls.",
+    )
+    twilio_api_base_url: str = Field(
+        default="https://api.twilio.com",
+        validation_alias="TWILIO_API_BASE_URL",
+        description="Root of Twilio's REST API (tests point it at a local server).",
+    )
+    twilio_clubs: str = Field(
+        default="",
+        description="YAML file of each club's Twilio sender numbers and Content templates.",
+    )
+    whatsapp_rate: float = Field(
+        default=80.0, gt=0, description="Messages per second one WhatsApp sender may send."
+    )
+    sms_rate: float = Field(
+        default=1.0, gt=0, description="Messages per second one SMS sender number may send."
+    )
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:

@@ -17,4 +17,8 @@ if TYPE_CHECKING:
 def configured_transports(app: App) -> list[Transport]:
     """The transports whose settings are filled in, each registered with the app's router."""
     transports: list[Transport] = []
+    from bot.whatsapp.transport import TwilioTransport, is_configured
+
+    if is_configured(app):
+        transports.append(TwilioTransport(app))
     return transports

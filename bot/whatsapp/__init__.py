@@ -1,0 +1,1 @@
+"""WhatsApp: members ordering one to one through Twilio, and imported group chat exports."""
