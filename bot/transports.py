@@ -17,4 +17,10 @@ if TYPE_CHECKING:
 def configured_transports(app: App) -> list[Transport]:
     """The transports whose settings are filled in, each registered with the app's router."""
     transports: list[Transport] = []
+    if app.settings.telegram_bot_token:
+        from bot.telegram.transport import build_transport
+
+        telegram = build_transport(app)
+        if telegram is not None:
+            transports.append(telegram)
     return transports
