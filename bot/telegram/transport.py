@@ -176,14 +176,11 @@ class TelegramTransport:
         offset: int | None = None
         while not service.stop_event.is_set():
             try:
-                kwargs: dict[str, Any] = {
-                    "timeout": self.poll_timeout,
-                    "allowed_updates": ALLOWED_UPDATES,
-                }
-                if offset is not None:
-                    kwargs["offset"] = offset
-                updates = await self.bot.do_api_request(
-                    "getUpdates", api_kwargs=kwargs, read_timeout=self.poll_timeout + 15
+                updates = await self.bot.get_updates(
+                    offset=offset,
+                    timeout=self.poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                    read_timeout=self.poll_timeout + 15,
                 )
             except asyncio.CancelledError:
                 raise
@@ -191,10 +188,10 @@ class TelegramTransport:
                 log.warning("getUpdates failed (%s); trying again", exc)
                 await asyncio.sleep(2)
                 continue
-            for update in updates or []:
-                if isinstance(update, dict) and isinstance(update.get("update_id"), int):
-                    self.record(update)
-                    offset = max(offset or 0, update["update_id"] + 1)
+            for update in updates:
+                # The update as Telegram sent it (fields this library does not know included).
+                self.record(update.to_dict())
+                offset = max(offset or 0, update.update_id + 1)
 
     async def _webhook(self, request: Request) -> Response:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
