@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers.fake_telegram import FakeTelegram, admin
-from helpers.telegram_group import BOT_USERNAME, Group, free_port, member, run_until, settled
+from helpers.telegram_group import BOT_USERNAME, Group, member, run_until
 
 from bot.app import App, build_app
 from bot.replay import final_orders
 from bot.settings import Settings
 from bot.telegram.text import split_text
 from bot.telegram.updates import GroupMessage, read_update
-from orders import inbox, outbox
+from orders import inbox
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FISH = FIXTURES / "fish-club" / "catalog.yaml"

@@ -12,6 +12,7 @@ answers), so the real python-telegram-bot ``Bot`` talks to it unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -278,10 +279,9 @@ class FakeTelegram:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                try:
+                # The bot may stop while a long poll is open.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the bot stopped while a long poll was open
 
         return Handler
 

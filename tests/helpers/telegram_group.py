@@ -9,11 +9,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from helpers.fake_telegram import BOT_USERNAME, FakeTelegram, group, user
-
 from bot.app import App
 from bot.server import Service
 from bot.telegram.transport import TelegramTransport
+from helpers.fake_telegram import BOT_USERNAME, FakeTelegram, group, user
 from orders import inbox, outbox
 
 __all__ = ["BOT_USERNAME", "Group", "free_port", "run_until", "settled"]
