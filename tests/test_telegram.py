@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers.fake_telegram import FakeTelegram, admin
-from helpers.telegram_group import BOT_USERNAME, Group, member, run_until
+from helpers.telegram_group import BOT_USERNAME, Group, free_port, member, run_until
+from sqlalchemy import text
 
 from bot.app import App, build_app
 from bot.replay import final_orders
 from bot.settings import Settings
 from bot.telegram.text import split_text
 from bot.telegram.updates import GroupMessage, read_update
-from orders import inbox
+from orders import inbox, outbox
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FISH = FIXTURES / "fish-club" / "catalog.yaml"
@@ -132,3 +136,172 @@ def test_commands_for_another_bot_and_channel_posts_are_not_ours() -> None:
     assert isinstance(mine, GroupMessage) and mine.message.text == "/aide"
     assert read_update({"update_id": 2, "message": {**base, "text": "/aide@x"}}, "bot") is None
     assert read_update({"update_id": 3, "channel_post": {**base, "text": "hi"}}, "bot") is None
+
+
+NEW_GROUP = "-4004"
+BAD_CATALOG = (
+    b"club: Club du marche\nsupplier: {name: Ana}\nproducts:\n"
+    b"  - id: pommes\n    name: Pommes\n    unit: kg\n    price: beaucoup\n"
+)
+GOOD_CATALOG = (
+    b"club: Club du marche\nlocale: fr\nsupplier: {name: Ana}\nproducts:\n"
+    b"  - id: pommes\n    name: Pommes\n    unit: kg\n    price: 2.50\n    aliases: [pommes]\n"
+)
+
+
+def _document(group: Group, author: dict, fake: FakeTelegram, name: str, data: bytes) -> int:
+    file_id = f"file-{len(fake.files)}"
+    fake.files[file_id] = data
+    document = {"file_id": file_id, "file_unique_id": file_id, "file_name": name}
+    return group.say(author, "", extra={"document": {**document, "file_size": len(data)}})
+
+
+def test_the_bot_joins_a_group_setup_and_a_catalogue_by_document(
+    tg_app: App, fake: FakeTelegram
+) -> None:
+    fake.can_read_all_group_messages = False  # privacy mode on, and not an administrator
+    fake.admins[NEW_GROUP] = [admin(BOSS, owner=True)]
+    group = Group(fake, NEW_GROUP, "Club du marché")
+    ids: dict[str, int] = {}
+
+    def added() -> None:
+        fake.push(
+            {
+                "my_chat_member": {
+                    "chat": group.chat,
+                    "from": member(1, "Patrick", "en"),
+                    "date": group.date,
+                    "old_chat_member": {
+                        "status": "left",
+                        "user": {"id": 4242, "is_bot": True, "first_name": "B"},
+                    },
+                    "new_chat_member": {
+                        "status": "member",
+                        "user": {"id": 4242, "is_bot": True, "first_name": "B"},
+                    },
+                }
+            }
+        )
+
+    def setup() -> None:
+        ids["refused"] = group.say(LAURE, "/setup")
+        ids["setup"] = group.say(BOSS, f"/setup@{BOT_USERNAME}")
+
+    def catalogues() -> None:
+        ids["member_doc"] = _document(group, LAURE, fake, "catalogue.yaml", GOOD_CATALOG)
+        ids["bad"] = _document(group, BOSS, fake, "catalogue.yaml", BAD_CATALOG)
+        ids["good"] = _document(group, BOSS, fake, "catalogue.yml", GOOD_CATALOG)
+        group.say(LAURE, "/commande")
+
+    def order() -> None:
+        ids["order"] = group.say(LAURE, "2 kg de pommes")
+
+    run_until(tg_app, fake, steps=[added, setup, catalogues, order])
+    hello = fake.texts(NEW_GROUP)[0]
+    assert hello.startswith("Hello! I am @orderbot_test_bot") and "/setup" in hello
+    assert "privacy mode" in hello and "/setprivacy" in hello
+    replies = _replies(fake, NEW_GROUP)
+    assert "administrat" in replies[ids["refused"]]
+    assert "Club du marché" in replies[ids["setup"]] and "YAML" in replies[ids["setup"]]
+    assert "organisateur" in replies[ids["member_doc"]]
+    assert "line 7" in replies[ids["bad"]] and "price" in replies[ids["bad"]]
+    assert "1 produits ajoutés" in replies[ids["good"]]
+    with tg_app.engine.connect() as conn:
+        club_id = conn.execute(
+            text("select club_id from clubchat where platform='telegram' and chat_id=:c"),
+            {"c": NEW_GROUP},
+        ).scalar()
+    assert final_orders(tg_app, club_id) == {"tg-11": {"pommes": 2}}
+    assert ids["order"] in _reactions_in(fake, NEW_GROUP)
+
+
+def _reactions_in(fake: FakeTelegram, chat: str) -> set[int]:
+    return {int(c.params["message_id"]) for c in fake.sent("setMessageReaction", chat)}
+
+
+def test_a_group_upgraded_to_a_supergroup_keeps_its_club(tg_app: App, fake: FakeTelegram) -> None:
+    old, new = "-777", "-100777"
+    club = tg_app.import_catalog(FISH, bind=("telegram", old)).club_id
+    before, after = Group(fake, old), Group(fake, new)
+
+    def first() -> None:
+        before.say(LAURE, "2 kg de moules")
+
+    def migrate() -> None:
+        before.say(None, "", extra={"migrate_to_chat_id": int(new), "from": BOSS})
+        after.say(None, "", extra={"migrate_from_chat_id": int(old), "from": BOSS})
+        after.say(MARC, "1 kg de bulots")
+        after.say(LAURE, "et 1 kg de bulots")
+
+    run_until(tg_app, fake, steps=[first, migrate])
+    assert final_orders(tg_app, club) == {
+        "tg-11": {"moules": 2, "bulots": 1},
+        "tg-12": {"bulots": 1},
+    }
+
+
+def test_a_webhook_call_with_a_wrong_secret_is_refused_and_changes_nothing(
+    tg_app: App, club: int, fake: FakeTelegram
+) -> None:
+    port = free_port()
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1,
+            "date": 1_790_000_000,
+            "chat": {"id": int(GROUP), "type": "supergroup", "title": "Club"},
+            "from": LAURE,
+            "text": "2 kg de moules",
+        },
+    }
+    answers: dict[str, object] = {}
+
+    def post(secret: str | None, body: bytes) -> int:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/telegram/webhook", data=body, method="POST"
+        )
+        if secret is not None:
+            request.add_header("X-Telegram-Bot-Api-Secret-Token", secret)
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    def calls() -> None:
+        secret = fake.webhook["secret_token"]
+        body = json.dumps(update).encode()
+        answers["wrong"] = post("not-the-secret", body)
+        answers["missing"] = post(None, body)
+        with tg_app.engine.connect() as conn:
+            answers["after_forged"] = inbox.counts(conn)
+        answers["garbage"] = post(secret, b"{not json")
+        answers["right"] = post(secret, body)
+        answers["again"] = post(secret, body)  # Telegram retrying the same update
+
+    run_until(tg_app, fake, steps=[calls], public_url="https://bot.example.org", port=port)
+    assert fake.webhook["url"] == "https://bot.example.org/telegram/webhook"
+    assert (answers["wrong"], answers["missing"]) == (403, 403)
+    assert answers["after_forged"] == {}
+    assert (answers["garbage"], answers["right"], answers["again"]) == (400, 200, 200)
+    assert final_orders(tg_app, club) == {"tg-11": {"moules": 2}}
+    assert _reactions(fake) == {1}
+
+
+def test_a_send_failing_twice_then_succeeding_is_sent_once(
+    tg_app: App, club: int, fake: FakeTelegram
+) -> None:
+    group = Group(fake, GROUP)
+    fake.fail_next("sendMessage", 502, 502)
+    ids: dict[str, int] = {}
+
+    def ask() -> None:
+        ids["q"] = group.say(MARC, "1 kg de maquereaux")
+
+    run_until(tg_app, fake, steps=[ask])
+    attempts = [c for c in fake.calls if c.method == "sendMessage"]
+    assert [c.status for c in attempts] == [502, 502, 200]
+    assert list(_replies(fake)) == [ids["q"]]
+    with tg_app.engine.connect() as conn:
+        (row,) = outbox.rows(conn, platform="telegram", kind="question")
+    assert (row.status, row.attempts) == ("sent", 3)

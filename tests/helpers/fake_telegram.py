@@ -23,7 +23,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 TOKEN = "4242:test-token"
 BOT_ID = 4242
@@ -252,8 +252,9 @@ class FakeTelegram:
 
             def do_GET(self) -> None:  # file downloads
                 prefix = f"/file/bot{TOKEN}/documents/"
-                file_id = self.path.removeprefix(prefix)
-                if not self.path.startswith(prefix) or file_id not in fake.files:
+                path = unquote(self.path)
+                file_id = path.removeprefix(prefix)
+                if not path.startswith(prefix) or file_id not in fake.files:
                     self.send_error(404)
                     return
                 data = fake.files[file_id]
