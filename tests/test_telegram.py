@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -10,7 +11,14 @@ from pathlib import Path
 
 import pytest
 from helpers.fake_telegram import FakeTelegram, admin
-from helpers.telegram_group import BOT_USERNAME, Group, free_port, member, run_until
+from helpers.telegram_group import (
+    BOT_USERNAME,
+    AcceleratedClock,
+    Group,
+    free_port,
+    member,
+    run_until,
+)
 from sqlalchemy import text
 
 from bot.app import App, build_app
@@ -305,3 +313,39 @@ def test_a_send_failing_twice_then_succeeding_is_sent_once(
     with tg_app.engine.connect() as conn:
         (row,) = outbox.rows(conn, platform="telegram", kind="question")
     assert (row.status, row.attempts) == ("sent", 3)
+
+
+BURST_TEXTS = ("2 kg de moules", "une dorade", "1 kg de bulots", "3 douzaines d'huîtres")
+
+
+def test_a_burst_of_300_orders_stays_within_the_group_budget_and_acknowledges_everyone(
+    tmp_path: Path,
+) -> None:
+    clock = AcceleratedClock(factor=20)  # five minutes of orders in fifteen seconds
+    fake = FakeTelegram(clock=clock.seconds).start()
+    app = build_app(Settings(database_url=f"sqlite:///{tmp_path / 'burst.sqlite3'}"), clock=clock)
+    try:
+        club = app.import_catalog(FISH, bind=("telegram", GROUP)).club_id
+        group = Group(fake, GROUP)
+        people = {300 + n: member(300 + n, f"Membre{n}") for n in range(300)}
+        posted: dict[int, int] = {}
+
+        def burst() -> None:
+            for n, (user_id, person) in enumerate(people.items()):
+                posted[group.say(person, BURST_TEXTS[n % len(BURST_TEXTS)])] = user_id
+                time.sleep(1.0 / clock.factor)  # one order a (accelerated) second
+
+        run_until(app, fake, steps=[burst], limit=120)
+        assert len(final_orders(app, club)) == 300
+        calls = [c for c in fake.calls if str(c.params.get("chat_id")) == GROUP]
+        assert [c for c in calls if c.status == 429] == []
+        times = sorted(c.at for c in calls if c.status == 200)
+        assert max(sum(1 for t in times if s <= t < s + 60) for s in times) <= 20
+        reacted = {posted[m] for m in _reactions(fake)}
+        grouped = [t for t in fake.texts(GROUP) if t.startswith("Noté : ")]
+        named = {int(n.removeprefix("Membre")) + 300 for t in grouped for n in t[7:].split(", ")}
+        assert grouped, "a busy group gets grouped acknowledgements"
+        assert reacted | named == set(people)
+    finally:
+        app.close()
+        fake.close()

@@ -32,17 +32,24 @@ REACTION = "reaction"
 GROUPED_EVERY = timedelta(minutes=1)
 BUSY = 4  # pending reactions in one group from which they are grouped
 RESERVED = 5  # calls a minute per group kept for replies and questions
-NAMES_SHOWN = 60
+NAMES_CHARS = 3500  # names listed in a grouped acknowledgement before "+N"
 
 _NOTED = {"fr": "Noté : {names}", "en": "Noted: {names}"}
 
 
 def grouped_text(names: list[str], locale: str) -> str:
-    """ "Noté : Laure, Marc, Inès +9"."""
-    shown = ", ".join(names[:NAMES_SHOWN])
-    if len(names) > NAMES_SHOWN:
-        shown += f" +{len(names) - NAMES_SHOWN}"
-    return _NOTED.get(locale, _NOTED["fr"]).format(names=shown)
+    """ "Noté : Laure, Marc, Inès" (+N past what one message holds)."""
+    shown: list[str] = []
+    length = 0
+    for name in names:
+        if length + len(name) + 2 > NAMES_CHARS:
+            break
+        shown.append(name)
+        length += len(name) + 2
+    text = ", ".join(shown)
+    if len(names) > len(shown):
+        text += f" +{len(names) - len(shown)}"
+    return _NOTED.get(locale, _NOTED["fr"]).format(names=text)
 
 
 class TelegramSender:
