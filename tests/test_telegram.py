@@ -21,6 +21,7 @@ from helpers.telegram_group import (
 )
 from sqlalchemy import text
 
+from bot.announce import Announcement
 from bot.app import App, build_app
 from bot.replay import final_orders
 from bot.settings import Settings
@@ -349,3 +350,51 @@ def test_a_burst_of_300_orders_stays_within_the_group_budget_and_acknowledges_ev
     finally:
         app.close()
         fake.close()
+
+
+def test_private_details_deep_link_and_announcements(
+    tg_app: App, club: int, fake: FakeTelegram
+) -> None:
+    group = Group(fake, GROUP)
+    ids: dict[str, int] = {}
+
+    def start() -> None:
+        private = {"id": 11, "type": "private", "first_name": "Laure"}
+        fake.push(
+            {
+                "message": {
+                    "message_id": 1,
+                    "date": 1,
+                    "chat": private,
+                    "from": LAURE,
+                    "text": "/start orders",
+                }
+            }
+        )
+
+    def orders() -> None:
+        ids["laure"] = group.say(LAURE, "2 kg de moules")
+        ids["marc"] = group.say(MARC, "une dorade")
+        ids["help"] = group.say(MARC, "/aide")
+
+    def announce() -> None:
+        item = Announcement(
+            club_id=club,
+            kind="last_call",
+            key=f"last_call:{club}:1",
+            text="Dernier appel : on ferme à 20 h.",
+            bags={"tg-11": "Laure, votre panier : moules 2 kg", "tg-12": "Marc : dorade ×1"},
+        )
+        for _ in range(2):  # a job that runs twice sends once
+            with tg_app.engine.begin() as conn:
+                tg_app.announcers(conn, item, tg_app.clock.now())
+
+    run_until(tg_app, fake, steps=[start, orders, announce])
+    private = fake.texts("11")
+    assert "détail de vos commandes" in private[0]
+    assert any(t.startswith("Noté Laure") and "moules 2 kg" in t for t in private)
+    assert private[-1] == "Laure, votre panier : moules 2 kg"
+    assert fake.texts("12") == []  # Marc never started the bot: nothing private
+    assert ids["laure"] in _reactions(fake) and ids["marc"] in _reactions(fake)
+    assert "https://t.me/orderbot_test_bot?start=orders" in _replies(fake)[ids["help"]]
+    assert fake.texts(GROUP).count("Dernier appel : on ferme à 20 h.") == 1
