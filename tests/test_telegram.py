@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -398,3 +400,20 @@ def test_private_details_deep_link_and_announcements(
     assert ids["laure"] in _reactions(fake) and ids["marc"] in _reactions(fake)
     assert "https://t.me/orderbot_test_bot?start=orders" in _replies(fake)[ids["help"]]
     assert fake.texts(GROUP).count("Dernier appel : on ferme à 20 h.") == 1
+
+
+def test_the_burst_benchmark_runs_and_prints_its_figures() -> None:
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, str(root / "bench" / "telegram_burst.py")]
+        + ["--members", "40", "--minutes", "1", "--speed", "30"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=root,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "orders counted:          40" in done.stdout
+    assert "acknowledged:            40 " in done.stdout
+    assert "429 answers:             0" in done.stdout
