@@ -404,9 +404,9 @@ def test_private_details_deep_link_and_announcements(
 
 def test_the_burst_benchmark_runs_and_prints_its_figures() -> None:
     root = Path(__file__).resolve().parents[1]
+    options = ["--members", "40", "--minutes", "1", "--speed", "30"]
     done = subprocess.run(
-        [sys.executable, str(root / "bench" / "telegram_burst.py")]
-        + ["--members", "40", "--minutes", "1", "--speed", "30"],
+        [sys.executable, str(root / "bench" / "telegram_burst.py"), *options],
         capture_output=True,
         text=True,
         timeout=300,
