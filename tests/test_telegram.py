@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import subprocess
 import sys
 import time
@@ -417,3 +419,73 @@ def test_the_burst_benchmark_runs_and_prints_its_figures() -> None:
     assert "orders counted:          40" in done.stdout
     assert "acknowledged:            40 " in done.stdout
     assert "429 answers:             0" in done.stdout
+
+
+def test_a_supplier_order_is_split_and_its_attachment_sent_as_a_document(
+    tg_app: App, club: int, fake: FakeTelegram
+) -> None:
+    supplier_chat = "5150"
+    lines = [f"{n:03d}. Moules de bouchot — 2 kg — Membre {n}" for n in range(250)]
+    data = b"produit;quantite\nmoules;500\n"
+
+    def weekly() -> None:
+        with tg_app.engine.begin() as conn:
+            for _ in range(2):  # the weekly job running twice queues once
+                outbox.enqueue(
+                    conn,
+                    platform="telegram",
+                    chat_id=supplier_chat,
+                    kind="supplier_order",
+                    club_id=club,
+                    dedupe_key=f"supplier_order:{club}:1:telegram",
+                    text="\n".join(lines),
+                    payload={
+                        "attachments": [
+                            {
+                                "filename": "commande.csv",
+                                "content_type": "text/csv",
+                                "data_b64": base64.b64encode(data).decode(),
+                            }
+                        ]
+                    },
+                    now=tg_app.clock.now(),
+                )
+
+    run_until(tg_app, fake, steps=[weekly])
+    parts = fake.texts(supplier_chat)
+    assert len(parts) >= 3 and all(len(p) <= 4096 for p in parts)
+    assert "\n".join(parts).split("\n") == lines  # cut between lines, nothing lost
+    (document,) = fake.sent("sendDocument", supplier_chat)
+    assert document.files["document"] == ("commande.csv", data)
+
+
+POSTGRES_URL = os.environ.get(
+    "ORDERBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.mark.postgres
+def test_a_week_in_a_group_on_postgresql(fake: FakeTelegram) -> None:
+    import sqlalchemy
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import SQLModel
+
+    engine = sqlalchemy.create_engine(POSTGRES_URL)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        engine.dispose()
+        pytest.skip(f"PostgreSQL unreachable at 127.0.0.1:5432: {exc.orig}")
+    leftovers = sqlalchemy.MetaData()
+    leftovers.reflect(engine)
+    leftovers.drop_all(engine)
+    SQLModel.metadata.drop_all(engine)
+    engine.dispose()
+    app = build_app(Settings(database_url=POSTGRES_URL))
+    try:
+        club = app.import_catalog(FISH, bind=("telegram", GROUP)).club_id
+        test_a_week_in_a_group(app, club, fake)
+        test_organiser_commands_admin_anonymous_admin_and_refused_member(app, club, fake)
+    finally:
+        app.close()
