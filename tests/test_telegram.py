@@ -197,6 +197,7 @@ def test_the_bot_joins_a_group_setup_and_a_catalogue_by_document(
         )
 
     def setup() -> None:
+        ids["early"] = group.say(LAURE, "/commande")
         ids["refused"] = group.say(LAURE, "/setup")
         ids["setup"] = group.say(BOSS, f"/setup@{BOT_USERNAME}")
 
@@ -214,6 +215,7 @@ def test_the_bot_joins_a_group_setup_and_a_catalogue_by_document(
     assert hello.startswith("Hello! I am @orderbot_test_bot") and "/setup" in hello
     assert "privacy mode" in hello and "/setprivacy" in hello
     replies = _replies(fake, NEW_GROUP)
+    assert "/setup" in replies[ids["early"]]
     assert "administrat" in replies[ids["refused"]]
     assert "Club du marché" in replies[ids["setup"]] and "YAML" in replies[ids["setup"]]
     assert "organisateur" in replies[ids["member_doc"]]

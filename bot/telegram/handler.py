@@ -105,7 +105,7 @@ class UpdateHandler:
         text = say(event.language, "hello", bot=name)
         if not self.profile.can_read_all_group_messages:
             text += "\n\n" + say(event.language, "privacy")
-        self._post(event.chat_id, text, key=f"tg-hello:{event.chat_id}:{event.by}")
+        self._post(event.chat_id, text, key=f"tg-hello:{event.chat_id}:{event.date}")
 
     async def _setup(self, event: GroupMessage) -> None:
         message, now = event.message, self.app.clock.now()

@@ -58,8 +58,9 @@ def parse_styles(default: str, per_club: str) -> dict[str, str]:
 class AcknowledgementPolicy:
     """The outcome router's policy for ``"telegram"``."""
 
-    def __init__(self, styles: Mapping[str, str]) -> None:
+    def __init__(self, styles: Mapping[str, str], default_locale: str = "fr") -> None:
         self.styles = dict(styles)
+        self.default_locale = default_locale
         self._locales: dict[str, str] = {}
         self.help_link = ""  # t.me link that opens a private chat with the bot (from getMe)
 
@@ -82,6 +83,8 @@ class AcknowledgementPolicy:
     ) -> None:
         urgent = reply.kind in _URGENT
         text = reply.text
+        if reply.kind == "unbound":  # on Telegram, a group joins a club with /setup
+            text = say(self.default_locale, "catalog_unbound")
         if reply.kind == "help" and self.help_link and outcome.club:
             text += "\n\n" + say(
                 self._locale(conn, outcome.club), "help_extra", link=self.help_link

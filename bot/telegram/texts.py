@@ -26,7 +26,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "catalog_refused": (
             "Seul un organisateur du club peut envoyer le catalogue ; je n'ai rien changé."
         ),
-        "catalog_unbound": "Tapez d'abord /setup pour lier ce groupe à un club.",
+        "catalog_unbound": (
+            "Ce groupe n'est lié à aucun club : un administrateur du groupe tape d'abord /setup."
+        ),
         "catalog_bad": "Ce catalogue n'a pas été importé, rien n'a changé :\n{error}",
         "catalog_ok": (
             "Catalogue importé pour « {club} » : {added} produits ajoutés, {updated} mis à "
@@ -67,7 +69,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "setup_refused": "Only an administrator of the group can run /setup.",
         "setup_unknown": 'I know no club "{slug}". Type /setup alone to create one.',
         "catalog_refused": "Only an organiser of the club can send the catalogue; nothing changed.",
-        "catalog_unbound": "Type /setup first to bind this group to a club.",
+        "catalog_unbound": (
+            "This group is bound to no club: a group administrator types /setup first."
+        ),
         "catalog_bad": "This catalogue was not imported, nothing changed:\n{error}",
         "catalog_ok": (
             'Catalogue imported for "{club}": {added} products added, {updated} updated, '

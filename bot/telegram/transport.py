@@ -107,7 +107,8 @@ class TelegramTransport:
         self.sender = TelegramSender(self.bot, app.engine, app.clock, self.budget)
         self.handler = UpdateHandler(app, self.bot, self.organisers, self.profile)
         self.policy = AcknowledgementPolicy(
-            parse_styles(settings.telegram_ack_style, settings.telegram_club_ack_styles)
+            parse_styles(settings.telegram_ack_style, settings.telegram_club_ack_styles),
+            settings.default_locale,
         )
         self._service: Service | None = None
         self._polling: asyncio.Task[None] | None = None

@@ -33,6 +33,7 @@ class Added:
     title: str
     language: str
     by: str
+    date: int
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ def _membership(update: dict[str, Any]) -> Event | None:
             str(chat.get("title") or ""),
             _language(sender),
             str(sender.get("id")),
+            int(update.get("date") or 0),
         )
     return None
 
