@@ -43,6 +43,7 @@ LAURE, MARC, INES, PAUL = (
     member(14, "Paul"),
 )
 BOSS = member(1, "Patrick")
+ZOE = member(15, "Zoé")
 
 
 @pytest.fixture
@@ -86,7 +87,17 @@ def test_a_week_in_a_group(tg_app: App, club: int, fake: FakeTelegram) -> None:
         ids["marc"] = group.say(MARC, "1 kg de maquereaux")
         ids["ines"] = group.say(INES, "une dorade et 1 kg de bulots")
         ids["paul"] = group.say(PAUL, "3 douzaines d'huîtres")
-        ids["unknown"] = group.say(PAUL, "et 2 kg de homard")
+        ids["unknown"] = group.say(PAUL, "et 1 kg de caviar")
+        ids["zoe"] = group.say(ZOE, "2 kg de homard")
+
+    def answers() -> None:
+        group.say(MARC, "2")  # answers the bot's question with a plain next message
+        (asked,) = [
+            c.result["message_id"]
+            for c in fake.sent("sendMessage", GROUP)
+            if (c.params.get("reply_parameters") or {}).get("message_id") == ids["zoe"]
+        ]
+        group.say(ZOE, "3", reply_to=asked)  # ... or with Telegram's reply
 
     def edits() -> None:
         edit = group.edit(LAURE, ids["laure"], "3 kg de moules", edit_date=group.date + 5)
@@ -95,15 +106,18 @@ def test_a_week_in_a_group(tg_app: App, club: int, fake: FakeTelegram) -> None:
         ids["order"] = group.say(INES, f"/commande@{BOT_USERNAME}")
         group.say(INES, "/commande@some_other_bot")
 
-    run_until(tg_app, fake, steps=[orders, edits])
+    run_until(tg_app, fake, steps=[orders, answers, edits])
     assert final_orders(tg_app, club) == {
         "tg-11": {"moules": 3},
+        "tg-12": {"maquereau": 2},
         "tg-13": {"dorade": 1, "bulots": 1},
+        "tg-15": {"homard": 3},
     }
     replies = _replies(fake)
     assert ids["laure"] in _reactions(fake) and ids["ines"] in _reactions(fake)
     assert ids["marc"] in replies  # a question, as a reply to Marc's message
-    assert ids["unknown"] in replies
+    assert "caviar" in replies[ids["unknown"]]  # not in the catalogue: said, as a reply
+    assert "pièce" in replies[ids["zoe"]]
     assert "dorade" in replies[ids["order"]] and "bulots" in replies[ids["order"]]
     assert ids["cancel"] in _reactions(fake)  # "noted", without words
     assert len([t for t in replies.values() if "dorade ×1 —" in t]) == 1  # not the other bot's

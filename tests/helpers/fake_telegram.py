@@ -46,6 +46,7 @@ class Call:
     at: float
     status: int = 200
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    result: Any = None
 
 
 class FakeTelegram:
@@ -153,7 +154,7 @@ class FakeTelegram:
                     body["parameters"] = {"retry_after": wait}
                     return 429, body
             status, result = handler(params, files)
-            call.status = status
+            call.status, call.result = status, result
             if status == 200 and method in _GROUP_METHODS and chat.startswith("-"):
                 self._group_calls[chat].append(now)
             if status != 200:
