@@ -22,6 +22,7 @@ from helpers.telegram_group import (
     free_port,
     member,
     run_until,
+    settled,
 )
 from sqlalchemy import text
 
@@ -308,7 +309,14 @@ def test_a_webhook_call_with_a_wrong_secret_is_refused_and_changes_nothing(
         answers["right"] = post(secret, body)
         answers["again"] = post(secret, body)  # Telegram retrying the same update
 
-    run_until(tg_app, fake, steps=[calls], public_url="https://bot.example.org", port=port)
+    run_until(
+        tg_app,
+        fake,
+        lambda: bool(fake.webhook) and settled(tg_app, fake),
+        steps=[calls],
+        public_url="https://bot.example.org",
+        port=port,
+    )
     assert fake.webhook["url"] == "https://bot.example.org/telegram/webhook"
     assert (answers["wrong"], answers["missing"]) == (403, 403)
     assert answers["after_forged"] == {}

@@ -9,9 +9,10 @@ every answer still leaves through the outbox.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -46,10 +47,11 @@ MAX_CATALOG_BYTES = 1_000_000
 
 @dataclass
 class BotProfile:
-    """What ``getMe`` told us about the bot."""
+    """What ``getMe`` told us about the bot; ``ready`` once it has."""
 
     username: str = ""
     can_read_all_group_messages: bool = True
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class UpdateHandler:
@@ -62,6 +64,7 @@ class UpdateHandler:
         self.profile = profile
 
     async def __call__(self, row: InboxRow) -> None:
+        await self.profile.ready.wait()
         try:
             update = json.loads(row.payload)
         except json.JSONDecodeError:

@@ -8,6 +8,7 @@ last one (the rows it covers are marked ``merged`` into it before it is sent).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 from datetime import datetime, timedelta
@@ -58,8 +59,17 @@ class TelegramSender:
     platform = "telegram"
     idempotent_kinds = frozenset({REACTION})
 
-    def __init__(self, bot: Bot, engine: Engine, clock: Clock, budget: Budget) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        engine: Engine,
+        clock: Clock,
+        budget: Budget,
+        *,
+        ready: asyncio.Event | None = None,
+    ) -> None:
         self.bot = bot
+        self.ready = ready
         self.engine = engine
         self.clock = clock
         self.budget = budget
@@ -72,6 +82,8 @@ class TelegramSender:
 
     def delay(self, row: OutboxRow, now: datetime) -> float:
         """Seconds before this row may go; acknowledgements leave room for replies."""
+        if self.ready is not None and not self.ready.is_set():
+            return 1.0  # not connected to Telegram yet
         if row.kind != REACTION:
             return self.budget.wait(row.chat_id, now)
         if self._grouping(row, now):

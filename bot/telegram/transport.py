@@ -29,7 +29,7 @@ from telegram import (
 from bot.app import App
 from bot.delivery import InboxHandler, Sender
 from bot.telegram import members
-from bot.telegram.api import make_bot, outbox_call
+from bot.telegram.api import make_bot
 from bot.telegram.budget import Budget
 from bot.telegram.handler import BotProfile, UpdateHandler
 from bot.telegram.organisers import Organisers
@@ -104,7 +104,9 @@ class TelegramTransport:
         self.budget = Budget()
         self.profile = BotProfile()
         self.organisers = Organisers(self.bot, app.engine, self.budget)
-        self.sender = TelegramSender(self.bot, app.engine, app.clock, self.budget)
+        self.sender = TelegramSender(
+            self.bot, app.engine, app.clock, self.budget, ready=self.profile.ready
+        )
         self.handler = UpdateHandler(app, self.bot, self.organisers, self.profile)
         self.policy = AcknowledgementPolicy(
             parse_styles(settings.telegram_ack_style, settings.telegram_club_ack_styles),
@@ -128,13 +130,28 @@ class TelegramTransport:
         return {SOURCE: self.handler}
 
     async def start(self, service: Service) -> None:
-        """Read the bot's profile, publish the command menus, then poll or set the webhook."""
+        """Connect in the background: the web server and the queues do not wait for Telegram."""
         self._service = service
-        await self.bot.initialize()
-        me = await self.bot.get_me()
+        self._polling = asyncio.create_task(self._begin(service), name="telegram")
+
+    async def _begin(self, service: Service) -> None:
+        """Read the bot's profile (until Telegram answers), publish the menus, then poll or
+        set the webhook. Updates wait in the inbox until the profile is known: a command
+        reads ``/cmd@thisbot`` only once the bot knows its own username."""
+        while True:
+            try:
+                await self.bot.initialize()
+                me = await self.bot.get_me()
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("Telegram does not answer getMe (%s); trying again", exc)
+                await asyncio.sleep(5)
         self.profile.username = me.username or ""
         self.profile.can_read_all_group_messages = bool(me.can_read_all_group_messages)
         self.policy.help_link = f"https://t.me/{self.profile.username}?start=orders"
+        self.profile.ready.set()
         if not self.profile.can_read_all_group_messages:
             log.warning(
                 "privacy mode is on: the bot reads only commands in groups where it is not "
@@ -142,18 +159,27 @@ class TelegramTransport:
             )
         await self._publish_commands()
         if self.public_url:
-            await outbox_call(
-                self.bot.set_webhook(
+            await self._set_webhook()
+        else:
+            await self.bot.delete_webhook()
+            log.info("telegram: long polling")
+            await self._poll(service)
+
+    async def _set_webhook(self) -> None:
+        while True:
+            try:
+                await self.bot.set_webhook(
                     f"{self.public_url}{WEBHOOK_PATH}",
                     secret_token=self.secret,
                     allowed_updates=ALLOWED_UPDATES,
                 )
-            )
-            log.info("telegram webhook set at %s%s", self.public_url, WEBHOOK_PATH)
-        else:
-            await self.bot.delete_webhook()
-            self._polling = asyncio.create_task(self._poll(service), name="telegram-poll")
-            log.info("telegram: long polling")
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("setWebhook failed (%s); trying again", exc)
+                await asyncio.sleep(5)
+        log.info("telegram webhook set at %s%s", self.public_url, WEBHOOK_PATH)
 
     async def stop(self) -> None:
         if self._polling is not None:
