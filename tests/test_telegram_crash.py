@@ -32,7 +32,6 @@ TEXTS = (
     "3 douzaines d'huîtres",
     "500 g de crevettes grises",
 )
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -88,7 +87,6 @@ def test_a_sigkill_mid_burst_loses_nothing_and_counts_nothing_twice(
         "TELEGRAM_API_BASE_URL": fake.url,
         "ORDERBOT_PORT": str(free_port()),
         "ORDERBOT_PUBLIC_URL": "",
-        "PYTHONPATH": str(ROOT),
     }
     group = Group(fake, GROUP)
     thread: list[dict[str, str]] = []
