@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from telegram import Bot
 
+from bot.delivery import RetryLater
 from bot.telegram.api import outbox_call
 from bot.telegram.budget import Budget
 from orders.models import Club, ClubRole
@@ -44,11 +45,16 @@ class Organisers:
         cached = self._read.get(chat_id)
         if cached is not None and now - cached[0] < FRESH_FOR:
             return cached[1]
-        if cached is not None and self.budget.wait(chat_id, now) > 0:
-            return cached[1]  # the group's budget is spent: the list of minutes ago will do
+        if self.budget.wait(chat_id, now) > 0:
+            # The group's budget is spent: the list of minutes ago will do, or else the
+            # roles already in the ledger (kept from the last reading, restarts included).
+            return cached[1] if cached else None
         self.budget.record(chat_id, now)
         try:
             members = await outbox_call(self.bot.get_chat_administrators(chat_id))
+        except RetryLater as exc:
+            self.budget.close(chat_id, now + timedelta(seconds=exc.after or 5))
+            return cached[1] if cached else None
         except Exception as exc:
             log.warning("could not read the administrators of %s: %s", chat_id, exc)
             return cached[1] if cached else None
