@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -122,6 +123,16 @@ def test_a_week_in_a_group(tg_app: App, club: int, fake: FakeTelegram) -> None:
     assert "dorade" in replies[ids["order"]] and "bulots" in replies[ids["order"]]
     assert ids["cancel"] in _reactions(fake)  # "noted", without words
     assert len([t for t in replies.values() if "dorade ×1 —" in t]) == 1  # not the other bot's
+    menus = fake.sent("setMyCommands")
+    scopes = {(c.params["scope"]["type"], c.params.get("language_code")) for c in menus}
+    assert scopes == {
+        (scope, language)
+        for scope in ("all_group_chats", "all_chat_administrators")
+        for language in (None, "en")
+    }
+    names = {command["command"] for c in menus for command in c.params["commands"]}
+    assert {"commande", "order", "recap", "summary"} <= names
+    assert all(re.fullmatch(r"[a-z0-9_]{1,32}", name) for name in names)
 
 
 def test_organiser_commands_admin_anonymous_admin_and_refused_member(
@@ -233,6 +244,7 @@ def test_the_bot_joins_a_group_setup_and_a_catalogue_by_document(
     assert "/setup" in replies[ids["early"]]
     assert "administrat" in replies[ids["refused"]]
     assert "Club du marché" in replies[ids["setup"]] and "YAML" in replies[ids["setup"]]
+    assert "/setprivacy" in replies[ids["setup"]]  # still cannot read ordinary messages
     assert "organisateur" in replies[ids["member_doc"]]
     assert "line 7" in replies[ids["bad"]] and "price" in replies[ids["bad"]]
     assert "1 produits ajoutés" in replies[ids["good"]]
@@ -513,3 +525,27 @@ def test_a_week_in_a_group_on_postgresql(fake: FakeTelegram) -> None:
         test_organiser_commands_admin_anonymous_admin_and_refused_member(app, club, fake)
     finally:
         app.close()
+
+
+def test_a_429_is_waited_out_a_refusal_reported_and_a_refused_reaction_said_in_words(
+    tg_app: App, club: int, fake: FakeTelegram
+) -> None:
+    group = Group(fake, GROUP)
+    fake.fail_next("sendMessage", 429, 400)
+    fake.fail_next("setMessageReaction", 400)
+    ids: dict[str, int] = {}
+
+    def messages() -> None:
+        ids["q"] = group.say(MARC, "1 kg de maquereaux")
+        ids["ok"] = group.say(LAURE, "2 kg de moules")
+
+    run_until(tg_app, fake, steps=[messages])
+    statuses = [c.status for c in fake.calls if c.method == "sendMessage"]
+    assert statuses[:2] == [429, 400]
+    texts = fake.texts(GROUP)
+    assert not any("maquereau" in t and "pièces" in t for t in texts)  # refused for good
+    assert any(t.startswith("⚠️") and "question" in t for t in texts)  # told to the club
+    assert "Noté : Laure" in texts  # no reaction possible: said in words
+    with tg_app.engine.connect() as conn:
+        (question,) = outbox.rows(conn, kind="question")
+    assert (question.status, question.attempts) == ("failed", 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Awaitable
 from datetime import timedelta
@@ -26,6 +27,9 @@ T = TypeVar("T")
 
 def make_bot(token: str, base_url: str, *, poll_timeout: float = 25) -> Bot:
     """A ``Bot`` talking to the Bot API server at ``base_url`` (its root, without /bot)."""
+    # Time periods (a 429's retry_after) as timedelta, the library's coming default: without
+    # this opt-in every 429 also raises a deprecation warning inside the library.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     root = base_url.rstrip("/")
     return Bot(
         token,

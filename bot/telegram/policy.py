@@ -61,14 +61,20 @@ class AcknowledgementPolicy:
     def __init__(self, styles: Mapping[str, str], default_locale: str = "fr") -> None:
         self.styles = dict(styles)
         self.default_locale = default_locale
-        self._locales: dict[str, str] = {}
+        self._clubs: dict[str, tuple[int | None, str]] = {}
         self.help_link = ""  # t.me link that opens a private chat with the bot (from getMe)
 
+    def _club(self, conn: Connection, slug: str) -> tuple[int | None, str]:
+        """The club's id (so a failed send is reported to it) and language, by slug."""
+        if slug not in self._clubs:
+            found = conn.execute(
+                select(club_t.c.id, club_t.c.locale).where(club_t.c.slug == slug)
+            ).first()
+            self._clubs[slug] = (int(found[0]), found[1]) if found else (None, "fr")
+        return self._clubs[slug]
+
     def _locale(self, conn: Connection, slug: str) -> str:
-        if slug not in self._locales:
-            found = conn.execute(select(club_t.c.locale).where(club_t.c.slug == slug)).scalar()
-            self._locales[slug] = found or "fr"
-        return self._locales[slug]
+        return self._club(conn, slug)[1]
 
     def __call__(self, conn: Connection, message: InboundMessage, outcome: Outcome) -> None:
         style = self.styles.get(outcome.club, self.styles.get("", "auto"))
@@ -93,6 +99,7 @@ class AcknowledgementPolicy:
             conn,
             platform=PLATFORM,
             chat_id=reply.chat_id,
+            club_id=self._club(conn, outcome.club)[0] if outcome.club else None,
             text=text,
             kind=reply.kind[:16],
             reply_to=_telegram_id(reply.reply_to),
@@ -108,6 +115,7 @@ class AcknowledgementPolicy:
             conn,
             platform=PLATFORM,
             chat_id=reply.chat_id,
+            club_id=self._club(conn, outcome.club)[0],
             kind=REACTION,
             reply_to=_telegram_id(message.message_id),
             payload={

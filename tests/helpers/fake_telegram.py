@@ -137,7 +137,10 @@ class FakeTelegram:
             self.calls.append(call)
             if self._failures.get(method):
                 call.status = self._failures[method].pop(0)
-                return call.status, _error(call.status, "injected failure")
+                body = _error(call.status, "injected failure")
+                if call.status == 429:
+                    body["parameters"] = {"retry_after": 3}
+                return call.status, body
             handler = getattr(self, f"_{method}", None)
             if handler is None:
                 call.status = 404
