@@ -549,3 +549,18 @@ def test_a_429_is_waited_out_a_refusal_reported_and_a_refused_reaction_said_in_w
     with tg_app.engine.connect() as conn:
         (question,) = outbox.rows(conn, kind="question")
     assert (question.status, question.attempts) == ("failed", 2)
+
+
+def test_a_club_can_choose_replies_instead_of_reactions(
+    tg_app: App, club: int, fake: FakeTelegram
+) -> None:
+    tg_app.settings.telegram_club_ack_styles = "fish-club-of-montsouris=replies"
+    group = Group(fake, GROUP)
+    ids: dict[str, int] = {}
+
+    def order() -> None:
+        ids["laure"] = group.say(LAURE, "2 kg de moules")
+
+    run_until(tg_app, fake, steps=[order])
+    assert _reactions(fake) == set()
+    assert _replies(fake)[ids["laure"]].startswith("Noté Laure : moules 2 kg")
