@@ -25,7 +25,7 @@ from bot.delivery import RetryLater, SendFailed
 T = TypeVar("T")
 
 
-def make_bot(token: str, base_url: str, *, poll_timeout: float = 25) -> Bot:
+def make_bot(token: str, base_url: str, *, poll_timeout: int = 25) -> Bot:
     """A ``Bot`` talking to the Bot API server at ``base_url`` (its root, without /bot)."""
     # Time periods (a 429's retry_after) as timedelta, the library's coming default: without
     # this opt-in every 429 also raises a deprecation warning inside the library.

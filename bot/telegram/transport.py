@@ -91,7 +91,7 @@ class TelegramTransport:
 
     name = "telegram"
 
-    def __init__(self, app: App, *, bot: Bot | None = None, poll_timeout: float = 25) -> None:
+    def __init__(self, app: App, *, bot: Bot | None = None, poll_timeout: int = 25) -> None:
         settings = app.settings
         self.app = app
         self.token = settings.telegram_bot_token
