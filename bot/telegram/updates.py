@@ -104,10 +104,10 @@ def read_update(update: dict[str, Any], bot_username: str) -> Event | None:
     author = _author(message, chat_id)
     if author is None:
         return None
-    text = message.get("text")
-    if not isinstance(text, str):
-        text = message.get("caption") if isinstance(message.get("caption"), str) else ""
-    text = _command_for_us(text, bot_username)
+    raw = message.get("text")
+    if not isinstance(raw, str):
+        raw = message.get("caption")
+    text = _command_for_us(raw if isinstance(raw, str) else "", bot_username)
     if text is None:
         return None
     inbound = _inbound(message, chat_id, author, text, edited)
