@@ -112,7 +112,8 @@ class Service:
             asyncio.create_task(server.serve(), name="web"),
         ]
         tasks += [
-            asyncio.create_task(task(self.stop_event), name=name) for name, task in self._background
+            asyncio.create_task(task(self.stop_event), name=name)
+            for name, task in self._background
         ]
         for transport in self.transports:
             await transport.start(self)

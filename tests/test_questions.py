@@ -181,8 +181,8 @@ def orchard(tmp_path: Path) -> Iterator[Chat]:
 def test_a_kind_of_product_the_catalogue_sells_several_of_is_asked_about(orchard: Chat) -> None:
     replies = orchard.say("5 kg de pommes et 2 compotes svp", author=MARGAUX)
     assert orchard.orders() == {MARGAUX: {"compote": 2}}
-    assert (
-        "pommes (5 kg) : Pommes Gala, Pommes Reinette grise ou Pommes Chantecler ?" in (replies[-1])
+    assert "pommes (5 kg) : Pommes Gala, Pommes Reinette grise ou Pommes Chantecler ?" in (
+        replies[-1]
     )
     orchard.say("les reinettes", author=MARGAUX)
     assert orchard.orders() == {MARGAUX: {"compote": 2, "reinette": 5}}
@@ -198,6 +198,8 @@ def test_a_kind_chosen_with_its_own_amount_keeps_that_amount(orchard: Chat) -> N
     "text",
     ["il reste des pommes ?", "2 kg de pommes gala et 1 kg de poires", "les pommes étaient top"],
 )
-def test_no_question_when_the_kind_is_named_or_nothing_is_ordered(orchard: Chat, text: str) -> None:
+def test_no_question_when_the_kind_is_named_or_nothing_is_ordered(
+    orchard: Chat, text: str
+) -> None:
     replies = orchard.say(text, author=MARGAUX)
     assert not any("Précisez" in r for r in replies)
