@@ -96,6 +96,12 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--database", default="sqlite://", help="ledger URL (default: an empty in-memory SQLite)"
     )
+    orders = sub.add_parser(
+        "orders", parents=[common], help="print a club's current week of orders"
+    )
+    orders.add_argument("--club", required=True, help="club slug")
+    orders.add_argument("--format", choices=("json", "text"), default="json")
+    orders.add_argument("--database", help="ledger URL (default: DATABASE_URL)")
     serve = sub.add_parser(
         "serve",
         parents=[common],
@@ -186,6 +192,8 @@ def _run(args: argparse.Namespace) -> int:
         from bot.whatsapp.cli import import_whatsapp
 
         return import_whatsapp(args, _settings(args, args.database))
+    if args.command == "orders":
+        return _orders(args)
     return _import(args)
 
 
@@ -206,6 +214,27 @@ def _serve(args: argparse.Namespace) -> int:
         )
     service = Service(app, transports, host=settings.host, port=settings.port)
     asyncio.run(service.run())
+    return 0
+
+
+def _orders(args: argparse.Namespace) -> int:
+    """The club's current week, printed the way `orderbot replay` prints its orders."""
+    from bot.demo import print_week
+    from bot.replay import final_orders
+    from orders.models import Club
+
+    app = build_app(_settings(args, args.database))
+    with app.engine.connect() as conn:
+        club_t = Club.__table__  # type: ignore[attr-defined]
+        club_id = conn.execute(club_t.select().where(club_t.c.slug == args.club)).first()
+    if club_id is None:
+        print(f"orderbot: no club {args.club!r}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        json.dump({"orders": final_orders(app, club_id.id)}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print_week(app, club_id.id, sys.stdout)
     return 0
 
 

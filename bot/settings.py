@@ -72,6 +72,32 @@ class Settings(BaseSettings):
     sms_rate: float = Field(
         default=1.0, gt=0, description="Messages per second one SMS sender number may send."
     )
+    # Telegram (bot/telegram): on when TELEGRAM_BOT_TOKEN is set.
+    telegram_bot_token: str = Field(
+        default="",
+        validation_alias="TELEGRAM_BOT_TOKEN",
+        description="The token BotFather gave; empty: no Telegram.",
+    )
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org",
+        validation_alias="TELEGRAM_API_BASE_URL",
+        description="Root of the Bot API server; the bot appends /bot and /file/bot.",
+    )
+    telegram_webhook_secret: str = Field(
+        default="",
+        validation_alias="TELEGRAM_WEBHOOK_SECRET",
+        description="Secret Telegram sends with each webhook call (default: derived).",
+    )
+    telegram_ack_style: str = Field(
+        default="auto",
+        validation_alias="TELEGRAM_ACK_STYLE",
+        description="How orders are acknowledged: auto, reactions, grouped or replies.",
+    )
+    telegram_club_ack_styles: str = Field(
+        default="",
+        validation_alias="TELEGRAM_CLUB_ACK_STYLES",
+        description="Per-club acknowledgement styles: slug=style,slug=style.",
+    )
 
     @field_validator("log_level")
     @classmethod

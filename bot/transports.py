@@ -21,4 +21,10 @@ def configured_transports(app: App) -> list[Transport]:
 
     if is_configured(app):
         transports.append(TwilioTransport(app))
+    if app.settings.telegram_bot_token:
+        from bot.telegram.transport import build_transport
+
+        telegram = build_transport(app)
+        if telegram is not None:
+            transports.append(telegram)
     return transports

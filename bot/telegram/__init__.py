@@ -1,0 +1,1 @@
+"""Telegram: the bot in the club's group (python-telegram-bot's ``Bot`` for API calls)."""
