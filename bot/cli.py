@@ -132,6 +132,9 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     service = Service(app, transports, host=settings.host, port=settings.port)
+    from bot.weekly import weekly_scheduler
+
+    service.background("weekly", weekly_scheduler(app).run)
     asyncio.run(service.run())
     return 0
 

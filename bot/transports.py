@@ -17,4 +17,10 @@ if TYPE_CHECKING:
 def configured_transports(app: App) -> list[Transport]:
     """The transports whose settings are filled in, each registered with the app's router."""
     transports: list[Transport] = []
+    # The supplier's email channel (SMTP_HOST and friends).
+    from bot.email_transport import email_transport
+
+    email = email_transport()
+    if email is not None:
+        transports.append(email)
     return transports

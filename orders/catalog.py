@@ -264,7 +264,7 @@ def import_catalog(
     session.flush()
     assert club.id is not None
     _import_people(session, club.id, spec)
-    _import_week(session, club.id, spec)
+    _import_week(session, club.id, spec, now)
     added, updated, withdrawn = _import_products(session, club.id, spec)
     session.commit()
     return ImportResult(club.id, slug, added, updated, withdrawn)
@@ -288,14 +288,14 @@ def _import_people(session: Session, club_id: int, spec: CatalogSpec) -> None:
         session.add(ClubRole(club_id=club_id, user_ref=ref, role=role_name))
 
 
-def _import_week(session: Session, club_id: int, spec: CatalogSpec) -> None:
+def _import_week(session: Session, club_id: int, spec: CatalogSpec, now: Any) -> None:
     """The file's schedule and supplier channels, when it names them."""
     from schedules.settings import save_schedule
     from suppliers.dispatch import set_channel
 
     conn = session.connection()
     if spec.schedule is not None:
-        save_schedule(conn, club_id, spec.schedule.model_dump(exclude_none=True))
+        save_schedule(conn, club_id, spec.schedule.model_dump(exclude_none=True), now)
     for channel, address in spec.supplier.channels.items():
         set_channel(conn, club_id, channel, address)
 

@@ -60,7 +60,7 @@ def schedule(turn: Turn, args: list[str]) -> Outcome:
         try:
             if event is None or not spec:
                 raise ValueError(args[0])
-            save_schedule(turn.conn, turn.club.id, {event: spec})
+            save_schedule(turn.conn, turn.club.id, {event: spec}, turn.message.sent_at)
         except ValueError:
             return _usage(
                 turn,

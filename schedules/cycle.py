@@ -47,6 +47,7 @@ class ClubWeek:
     zone: ZoneInfo
     pickup: str
     times: dict[str, WeeklyTime | None]
+    since: datetime | None = None
 
 
 def club_week(conn: Connection, club_id: int) -> ClubWeek | None:
@@ -57,7 +58,9 @@ def club_week(conn: Connection, club_id: int) -> ClubWeek | None:
     row = conn.execute(select(schedule_t).where(schedule_t.c.club_id == club_id)).first()
     specs = {e: (getattr(row, e) if row is not None else DEFAULTS[e]) for e in DEFAULTS}
     times = {e: parse_when(s) if s else None for e, s in specs.items()}
-    return ClubWeek(club.id, club.slug, club.locale, ZoneInfo(club.timezone), club.pickup, times)
+    since = row.since if row is not None else None
+    zone = ZoneInfo(club.timezone)
+    return ClubWeek(club.id, club.slug, club.locale, zone, club.pickup, times, since)
 
 
 def run_step(conn: Connection, cycle: Cycle, club_id: int, event: str, now: datetime) -> str:

@@ -17,7 +17,8 @@ from orders.db import UTCDateTime
 class ClubSchedule(SQLModel, table=True):
     """When each step of a club's week happens, as ``"sat 09:00"`` in the club's timezone.
 
-    An empty ``not_collected`` or ``confirm_by`` means that step is off.
+    An empty ``not_collected`` or ``confirm_by`` means that step is off. Steps due
+    before ``since`` (when the schedule was set) are never caught up.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -30,6 +31,7 @@ class ClubSchedule(SQLModel, table=True):
     reminder: str = Field(max_length=16)
     pickup: str = Field(max_length=16)
     not_collected: str = Field(default="", max_length=16)
+    since: datetime = Field(sa_type=UTCDateTime)  # type: ignore[call-overload]
 
 
 class JobRun(SQLModel, table=True):

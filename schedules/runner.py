@@ -66,6 +66,9 @@ class _StepScheduler(BaseScheduler):
     def wakeup(self) -> None:
         """Nothing to wake: the loop calls :meth:`tick`."""
 
+    def shutdown(self, wait: bool = True) -> None:
+        super().shutdown(wait)
+
     def _create_default_executor(self) -> DebugExecutor:
         return DebugExecutor()
 
@@ -216,7 +219,9 @@ class WeeklyScheduler:
                 continue
             last = previous(when, week.zone, now)
             grace = self._grace(week, event, last)
-            if (now - last).total_seconds() <= grace and not self._done(conn, club_id, event, last):
+            useful = (now - last).total_seconds() <= grace
+            known = week.since is not None and last >= week.since
+            if useful and known and not self._done(conn, club_id, event, last):
                 yield event, last, grace  # missed while down, still useful: runs at once
             else:
                 due = following(when, week.zone, now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
@@ -33,7 +35,9 @@ def load_schedule(conn: Connection, club_id: int) -> dict[str, str] | None:
     return {event: getattr(row, event) for event in EVENTS}
 
 
-def save_schedule(conn: Connection, club_id: int, changes: dict[str, str]) -> dict[str, str]:
+def save_schedule(
+    conn: Connection, club_id: int, changes: dict[str, str], now: datetime
+) -> dict[str, str]:
     """Create or update the club's schedule; steps not given keep their value (or default)."""
     current = load_schedule(conn, club_id)
     values = dict(current or DEFAULTS)
@@ -50,7 +54,7 @@ def save_schedule(conn: Connection, club_id: int, changes: dict[str, str]) -> di
             raise ValueError(f"{spec!r} is not a day and a time")
         values[event] = when.text("en")
     if current is None:
-        conn.execute(schedule_t.insert().values(club_id=club_id, **values))
+        conn.execute(schedule_t.insert().values(club_id=club_id, since=now, **values))
     else:
         conn.execute(schedule_t.update().where(schedule_t.c.club_id == club_id).values(**values))
     return values
