@@ -98,9 +98,7 @@ def supplier_channel(turn: Turn, args: list[str]) -> Outcome:
                 "Usage: /supplier email|telegram|whatsapp|sms ADDRESS (or off)",
             )
         dispatch.set_channel(turn.conn, turn.club.id, channel, "" if address == "off" else address)
-    found = [
-        {"name": c, "address": a[:80]} for c, a in dispatch.channels(turn.conn, turn.club.id)
-    ]
+    found = [{"name": c, "address": a[:80]} for c, a in dispatch.channels(turn.conn, turn.club.id)]
     return _say(turn, "channels", channels=found)
 
 

@@ -108,7 +108,7 @@ class WeeklyScheduler:
                 self._lock_conn.commit()
                 return True
             except Exception:
-                self._drop_lock_conn()
+                self._drop_lock_conn(invalidate=True)
         self._lock_conn = self._lock_conn or self.engine.connect()
         got = bool(
             self._lock_conn.execute(
@@ -120,9 +120,13 @@ class WeeklyScheduler:
             self._drop_lock_conn()
         return got
 
-    def _drop_lock_conn(self) -> None:
+    def _drop_lock_conn(self, *, invalidate: bool = False) -> None:
+        # A pooled connection outlives close(): one whose session may still hold the lock
+        # is invalidated so the pool never hands that session out again.
         if self._lock_conn is not None:
             with contextlib.suppress(Exception):
+                if invalidate:
+                    self._lock_conn.invalidate()
                 self._lock_conn.close()
             self._lock_conn = None
 
@@ -154,7 +158,13 @@ class WeeklyScheduler:
     def release(self) -> None:
         """Give the lock up (on shutdown), so another process takes over at once."""
         if self.engine.dialect.name == "postgresql":
-            self._drop_lock_conn()  # closing the session releases the advisory lock
+            if self._held and self._lock_conn is not None:
+                with contextlib.suppress(Exception):
+                    self._lock_conn.execute(
+                        text("select pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY}
+                    )
+                    self._lock_conn.commit()
+            self._drop_lock_conn()
         elif self._held:
             with self.engine.begin() as conn:
                 conn.execute(

@@ -29,7 +29,9 @@ def paris(*args: int) -> datetime:
     return datetime(*args, tzinfo=PARIS).astimezone(UTC)  # type: ignore[misc]
 
 
-def walk(runners: list[WeeklyScheduler], clock: FixedClock, until: datetime, step: int = 15) -> None:
+def walk(
+    runners: list[WeeklyScheduler], clock: FixedClock, until: datetime, step: int = 15
+) -> None:
     """Tick every scheduler, then move the clock on, until ``until``."""
     while clock.now() < until:
         for runner in runners:
@@ -46,7 +48,7 @@ def kinds(app, kind: str) -> list[outbox.OutboxRow]:  # type: ignore[no-untyped-
 
 def test_a_whole_week_across_the_end_of_summer_time(tmp_path: Path) -> None:
     clock = FixedClock(paris(2026, 10, 24, 12, 0))  # Saturday; clocks go back Sunday 25th
-    app, club_id, recorder = club_app(tmp_path / "week.sqlite3", clock, weekly_catalog(tmp_path))
+    app, _club_id, recorder = club_app(tmp_path / "week.sqlite3", clock, weekly_catalog(tmp_path))
     thread = Thread(app, clock)
     with following_clock(clock):
         runner = scheduler(app)
@@ -110,7 +112,7 @@ def test_a_step_inside_a_changing_hour_runs_once(
     schedule = {"last_call": "sun 02:30", "opens": "sat 14:00", "closes": "mon 20:00"}
     catalog = weekly_catalog(tmp_path, schedule=schedule)
     clock = FixedClock(paris(*start, 12, 0))
-    app, club_id, _recorder = club_app(tmp_path / "dst.sqlite3", clock, catalog)
+    app, _club_id, _recorder = club_app(tmp_path / "dst.sqlite3", clock, catalog)
     with following_clock(clock):
         runner = scheduler(app)
         walk([runner], clock, paris(*end, 0, 0), step=10)
@@ -178,11 +180,12 @@ def test_a_restart_after_pickup_does_not_send_the_reminder(tmp_path: Path) -> No
 
 def test_two_schedulers_on_one_database_run_each_step_once(tmp_path: Path) -> None:
     clock = FixedClock(paris(2026, 11, 28, 12, 0))
-    app, _club, recorder, thread = _week_until_close(tmp_path, clock)
+    app, _club, recorder, _thread = _week_until_close(tmp_path, clock)
     with following_clock(clock):
         one, two = scheduler(app), scheduler(app)
         walk([one, two], clock, paris(2026, 12, 3, 21, 0))
         assert one.acquire() and not two.acquire()
+        steps = [e for _c, e, _d, _w in one.ran]
         # Running a step again by hand (a double fire) changes nothing.
         club_id, event, due, _what = one.ran[-1]
         assert one.run_step(club_id, event, due) == "already ran"
