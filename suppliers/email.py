@@ -25,7 +25,11 @@ class SmtpSettings(BaseSettings):
     """``SMTP_*`` settings; the email channel is on when ``SMTP_HOST`` is set."""
 
     model_config = SettingsConfigDict(
-        env_prefix="SMTP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="SMTP_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
     )
     host: str = Field(default="", description="SMTP server; empty: no email channel.")
     port: int = Field(default=587, ge=1, le=65535)
@@ -76,7 +80,8 @@ class EmailSender:
         return 0.0
 
     async def send(self, row: OutboxRow) -> str | None:
-        message = build_message(row, self.settings.from_ or self.settings.user)
+        s = self.settings
+        message = build_message(row, s.from_ or s.user or f"orderbot@{s.host}")
         await asyncio.to_thread(self._deliver, message)
         return str(message["Message-ID"])
 
