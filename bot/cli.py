@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     imp.add_argument("--club", help="club slug (default: from the club's name)")
     imp.add_argument("--chat", help="bind a thread, as PLATFORM:CHAT_ID (e.g. telegram:-1001)")
+    summary = sub.add_parser(
+        "summary", parents=[common], help="write the week's supplier order as text, CSV and PDF"
+    )
+    summary.add_argument("--club", required=True, help="club slug")
+    summary.add_argument("--out", type=Path, required=True, help="folder to write the files to")
+    summary.add_argument("--database", help="ledger URL (default: DATABASE_URL)")
     return parser
 
 
@@ -113,7 +119,25 @@ def _run(args: argparse.Namespace) -> int:
         return _replay(args)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "summary":
+        return _summary(args)
     return _import(args)
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from bot.summary import write_summary
+
+    app = build_app(_settings(args, args.database))
+    try:
+        written = write_summary(app, args.club, args.out)
+    except LookupError as exc:
+        print(f"orderbot: {exc.args[0]}", file=sys.stderr)
+        return 2
+    finally:
+        app.close()
+    for path in written:
+        print(path)
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

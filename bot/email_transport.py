@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from starlette.routing import BaseRoute
 
 from bot.delivery import InboxHandler, RetryLater, Sender, SendFailed
+from bot.settings import Settings
 from orders.outbox import OutboxRow
 from suppliers.email import EmailSender, PermanentSmtpError, RetryableSmtpError, SmtpSettings
 
@@ -62,7 +63,16 @@ class EmailTransport:
         return None
 
 
-def email_transport() -> EmailTransport | None:
+def email_transport(settings: Settings) -> EmailTransport | None:
     """The email transport when ``SMTP_HOST`` is set, else None."""
-    settings = SmtpSettings()
-    return EmailTransport(settings) if settings.host else None
+    if not settings.smtp_host:
+        return None
+    smtp = SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        from_=settings.smtp_from,
+        starttls=settings.smtp_starttls,
+    )
+    return EmailTransport(smtp)

@@ -201,5 +201,6 @@ for _names, _command in [
 from orders import weekly_commands as _weekly  # noqa: E402
 
 for _names, _run in _weekly.COMMANDS:
+    _weekly_command = Command(_run, organisers_only=True)
     for _name in _names:
-        COMMANDS[_name] = Command(_run, organisers_only=True)
+        COMMANDS[_name] = _weekly_command

@@ -90,7 +90,7 @@ def test_the_text_has_totals_amounts_and_bags_and_splits_to_a_channel_limit(week
 
 
 def test_the_email_reaches_an_smtp_server_with_csv_and_pdf_attached(week) -> None:  # type: ignore[no-untyped-def]
-    app, club_id, thread, clock = week
+    app, _club_id, thread, clock = week
     assert "email" in thread.say("/envoyer", author="u-patrick").replies[0].text
     assert "déjà" in thread.say("/envoyer", author="u-patrick").replies[0].text
     with SmtpSink() as sink:
