@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from orders import ledger, outbox
+from orders import late_orders, ledger, outbox
 from orders.messages import Outcome, Reply
 from orders.models import Club
 from orders.parsing.text import fold
@@ -198,4 +198,6 @@ COMMANDS = [
     (("envoyer", "send"), send_now),
     (("export",), export),
     (("recupere", "récupère", "recupéré", "récupéré", "collected"), collected),
+    (("accepter", "accept"), late_orders.accept),
+    (("rouvrir", "reopen"), late_orders.reopen),
 ]

@@ -143,3 +143,26 @@ def test_a_bad_supplier_channel_in_the_catalogue_is_named(tmp_path: Path) -> Non
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CatalogError, match="fax"):
         load_catalog(path)
+
+
+def test_a_late_order_is_kept_aside_until_an_organiser_accepts_it(chat: Chat) -> None:
+    chat.say("2 kg de moules", author="u-laure")
+    chat.say("/fermer", author="u-patrick")
+    assert "closes" in chat.say("une dorade et 1 kg de moules", author="u-paul")[0]
+    assert chat.orders() == {"u-laure": {"moules": 2}}
+    assert "En attente : Paul" in chat.say("/accepter zoe", author="u-patrick")[0]
+    assert "réservé" in chat.say("/accepter paul", author="u-laure")[0]
+    confirm, accepted = chat.say("/accepter paul", author="u-patrick")
+    assert "Noté Paul" in confirm and "acceptée (1 message)" in accepted
+    assert chat.orders() == {"u-laure": {"moules": 2}, "u-paul": {"moules": 1, "dorade": 1}}
+    assert "Pas de commande tardive" in chat.say("/accepter paul", author="u-patrick")[0]
+    assert chat.orders()["u-paul"] == {"moules": 1, "dorade": 1}
+
+
+def test_reopen_takes_orders_again_in_the_same_week(chat: Chat) -> None:
+    chat.say("2 kg de moules", author="u-laure")
+    chat.say("/fermer", author="u-patrick")
+    assert "ouvertes" in chat.say("/rouvrir", author="u-patrick")[0]
+    chat.say("je rajoute 1 kg de moules", author="u-laure")
+    assert chat.orders() == {"u-laure": {"moules": 3}}
+    assert "déjà ouverte" in chat.say("/rouvrir", author="u-patrick")[0]
