@@ -96,9 +96,9 @@ def _summary(turn: Turn, _args: list[str]) -> Outcome:
     window_id = _current_window(turn)
     weekly = build_weekly_order(turn.conn, turn.club, window_id, turn.view)
     text = summary_text(turn.bot.renderer, weekly)
-    from orders.weekly_commands import status_line
+    from orders.weekly_commands import recap_lines
 
-    status = status_line(turn, window_id)
+    status = recap_lines(turn, window_id)
     text = f"{text}\n{status}" if status else text
     return Outcome(
         [Reply(turn.message.chat_id, text, turn.message.message_id, "summary")], kind="command"

@@ -97,7 +97,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_schema(engine: Engine) -> None:
     """Create every ledger table that does not exist yet."""
-    from orders import inbox, models, outbox  # noqa: F401  (registers the tables)
+    from orders import inbox, models, outbox, stock  # noqa: F401  (registers the tables)
     from schedules import models as schedule_models  # noqa: F401
     from suppliers import models as supplier_models  # noqa: F401
 

@@ -18,7 +18,7 @@ from orders import late_orders, ledger, outbox
 from orders.messages import Outcome, Reply
 from orders.models import Club
 from orders.parsing.text import fold
-from orders.replies import plain
+from orders.replies import plain, quantity
 from schedules.settings import ALIASES, load_schedule, save_schedule
 from schedules.week import DEFAULTS, EVENTS
 from suppliers import dispatch
@@ -150,6 +150,68 @@ def collected(turn: Turn, args: list[str]) -> Outcome:
     return _say(turn, "collected", member=plain(members[matches[0]], 60), done=done)
 
 
+def set_stock(turn: Turn, args: list[str]) -> Outcome:
+    """/stock PRODUCT N (or off): cap the week's total of a product; more stock serves the list."""
+    from decimal import Decimal, InvalidOperation
+
+    from orders import stock
+
+    usage = ("Usage : /stock PRODUIT N (ou off)", "Usage: /stock PRODUCT N (or off)")
+    code = None
+    if len(args) == 2:
+        lowered = {c.lower(): c for c in turn.view.ids}
+        code = lowered.get(args[0].lower())
+    limit: Decimal | None = None
+    try:
+        if code is not None and args[1].lower() != "off":
+            limit = Decimal(args[1].replace(",", "."))
+            if not limit.is_finite() or limit <= 0 or limit > 10**7:
+                code = None
+    except InvalidOperation:
+        code = None
+    if code is None:
+        return _usage(turn, *usage)
+    ledger.set_product(turn.conn, turn.club.id, code, stock_limit=limit)
+    product_id = turn.view.ids[code]
+    turn.view = turn.bot.view(turn.conn, ledger.club_by_id(turn.conn, turn.club.id) or turn.club)
+    info = turn.view.infos[product_id]
+    window_id = dispatch.week_window(turn.conn, turn.club.id)
+    replies = [
+        turn.reply(
+            "stock_set",
+            "confirmation",
+            product=plain(info.label, 60),
+            limit="" if limit is None else quantity(limit, info.unit, turn.locale),
+        )
+    ]
+    if window_id is not None and turn.record_id is not None:
+        replies += stock.serve_waiting(turn, window_id, [product_id])
+    return Outcome(replies, kind="command")
+
+
+def recap_lines(turn: Turn, window_id: int | None) -> str:
+    """For /recap: the waiting list, the late orders set aside, the supplier's status."""
+    from orders import stock
+
+    if window_id is None:
+        return ""
+    parts = []
+    waiting = stock.waiting_list(turn.conn, window_id)
+    if waiting:
+        items = [
+            f"{plain(name, 40)} {plain(turn.view.infos[p].label, 40)} "
+            f"{quantity(q, turn.view.infos[p].unit, turn.locale)}"
+            for name, p, q in waiting
+        ]
+        head = "Liste d'attente" if turn.locale == "fr" else "Waiting list"
+        parts.append(f"{head} : " if turn.locale == "fr" else f"{head}: ")
+        parts[-1] += ", ".join(items)
+    status = status_line(turn, window_id)
+    if status:
+        parts.append(status)
+    return "\n".join(parts)
+
+
 def status_line(turn: Turn, window_id: int | None) -> str:
     """For /recap: was the supplier's order delivered, and confirmed?"""
     if window_id is None:
@@ -199,5 +261,6 @@ COMMANDS = [
     (("export",), export),
     (("recupere", "récupère", "recupéré", "récupéré", "collected"), collected),
     (("accepter", "accept"), late_orders.accept),
+    (("stock",), set_stock),
     (("rouvrir", "reopen"), late_orders.reopen),
 ]
