@@ -16,6 +16,7 @@ from bot.threads import ThreadError
 from orders.catalog import CatalogError
 
 DEMO_FILE = "orderbot-demo.sqlite3"
+DEMO_FOLDER = "orderbot-demo-supplier"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -112,7 +113,7 @@ def _run(args: argparse.Namespace) -> int:
             return 2
         app = build_app(_settings(args, args.database))
         print(f"orderbot demo — ledger: {app.settings.database_url}")
-        return run_demo(app, sys.stdout)
+        return run_demo(app, sys.stdout, week_folder=Path(DEMO_FOLDER))
     if args.command == "console":
         return _console(args)
     if args.command == "replay":

@@ -101,6 +101,11 @@ def _open(conn: Connection, cycle: Cycle, week: ClubWeek, now: datetime) -> str:
     return f"opened week {window_id}"
 
 
+def _next(week: ClubWeek, event: str, now: datetime) -> datetime | None:
+    when = week.times.get(event)
+    return following(when, week.zone, now) if when is not None else None
+
+
 def _open_window(
     conn: Connection, club_id: int
 ) -> tuple[int, datetime | None, datetime | None] | None:
@@ -116,7 +121,8 @@ def _last_call(conn: Connection, cycle: Cycle, week: ClubWeek, now: datetime) ->
     window = _open_window(conn, week.club_id)
     if window is None:
         return "no open week"
-    text = _say(cycle, week, "last_call", closes=_shown(week, window[1]))
+    closes = window[1] or _next(week, "closes", now)
+    text = _say(cycle, week, "last_call", closes=_shown(week, closes))
     key = f"last_call:{week.club_id}:{window[0]}"
     cycle.announce(conn, Announcement(week.club_id, "last_call", key, text), now)
     return "last call"
@@ -127,6 +133,7 @@ def _close(conn: Connection, cycle: Cycle, week: ClubWeek, now: datetime) -> str
     if window is None:
         return "no open week"
     ledger.close_windows(conn, week.club_id, now)
+    dispatch.set_window_times(conn, window[0], now, window[2] or _next(week, "pickup", now))
     text = _say(cycle, week, "window_closed", pickup=plain(week.pickup, 200))
     key = f"closing:{week.club_id}:{window[0]}"
     cycle.announce(conn, Announcement(week.club_id, "closing", key, text), now)
@@ -162,7 +169,7 @@ def _reminder(conn: Connection, cycle: Cycle, week: ClubWeek, now: datetime) -> 
     order = dispatch.build_supplier_order(conn, week.club_id, window_id, cycle.renderer)
     pickup_at = conn.execute(
         select(window_t.c.pickup_at).where(window_t.c.id == window_id)
-    ).scalar()
+    ).scalar() or _next(week, "pickup", now)
     if pickup_at is not None and pickup_at <= now:
         return "pickup is over"
     weekly = order.weekly

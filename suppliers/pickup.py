@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from orders import ledger
+from orders.parsing.text import fold
 from suppliers.models import BagCollected
 
 collected_t = BagCollected.__table__  # type: ignore[attr-defined]
@@ -39,4 +40,4 @@ def not_collected(conn: Connection, window_id: int) -> list[str]:
     for member_id, name, _user, _product, _qty in ledger.window_lines(conn, window_id):
         if member_id not in done:
             names[member_id] = name
-    return sorted(names.values(), key=str.lower)
+    return sorted(names.values(), key=fold)
