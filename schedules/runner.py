@@ -29,6 +29,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from orders.db import take_write_lock_at_begin
 from schedules.clock import Clock
 from schedules.cycle import Cycle, club_week, run_step
 from schedules.models import ClubSchedule, JobRun, SchedulerLease
@@ -257,11 +258,14 @@ class WeeklyScheduler:
         """Run one step once: its JobRun row and its effects commit together."""
         now = self.clock.now()
         try:
-            with self.engine.begin() as conn:
-                conn.execute(
-                    run_t.insert().values(club_id=club_id, event=event, due_at=due, ran_at=now)
-                )
-                what = run_step(conn, self.cycle, club_id, event, now)
+            with self.engine.connect() as conn:
+                # Like the bot's own connection: wait for the write lock up front (SQLite).
+                take_write_lock_at_begin(conn)
+                with conn.begin():
+                    conn.execute(
+                        run_t.insert().values(club_id=club_id, event=event, due_at=due, ran_at=now)
+                    )
+                    what = run_step(conn, self.cycle, club_id, event, now)
         except IntegrityError:
             what = "already ran"
         log.info("club=%s step=%s due=%s: %s", club_id, event, due.isoformat(), what)

@@ -159,3 +159,20 @@ def test_orderbot_summary_writes_text_csv_and_pdf(week, tmp_path: Path) -> None:
     assert "Moules de bouchot" in text
     pdf = next(p for p in written if p.suffix == ".pdf")
     assert "Laure" in PdfReader(pdf).pages[-1].extract_text()
+
+
+def test_serve_runs_the_email_channel_only_when_smtp_host_is_set() -> None:
+    from bot.app import build_app
+    from bot.settings import Settings
+    from bot.transports import configured_transports
+
+    without = build_app(Settings(database_url="sqlite://"))
+    with_smtp = build_app(Settings(database_url="sqlite://", SMTP_HOST="127.0.0.1"))
+    try:
+        assert [t.name for t in configured_transports(without)] == []
+        [email] = configured_transports(with_smtp)
+        assert email.name == "email"
+        assert [s.platform for s in email.senders()] == ["email"]
+    finally:
+        without.close()
+        with_smtp.close()
