@@ -124,7 +124,8 @@ def _last_call(conn: Connection, cycle: Cycle, week: ClubWeek, now: datetime) ->
     closes = window[1] or _next(week, "closes", now)
     text = _say(cycle, week, "last_call", closes=_shown(week, closes))
     key = f"last_call:{week.club_id}:{window[0]}"
-    cycle.announce(conn, Announcement(week.club_id, "last_call", key, text), now)
+    variables = {"closes": _shown(week, closes)}
+    cycle.announce(conn, Announcement(week.club_id, "last_call", key, text, {}, variables), now)
     return "last call"
 
 
@@ -136,7 +137,8 @@ def _close(conn: Connection, cycle: Cycle, week: ClubWeek, now: datetime) -> str
     dispatch.set_window_times(conn, window[0], now, window[2] or _next(week, "pickup", now))
     text = _say(cycle, week, "window_closed", pickup=plain(week.pickup, 200))
     key = f"closing:{week.club_id}:{window[0]}"
-    cycle.announce(conn, Announcement(week.club_id, "closing", key, text), now)
+    variables = {"pickup": week.pickup}
+    cycle.announce(conn, Announcement(week.club_id, "closing", key, text, {}, variables), now)
     return f"closed week {window[0]}"
 
 
