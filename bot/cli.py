@@ -18,6 +18,7 @@ from orders.catalog import CatalogError, ImportResult
 from orders.db import LedgerUnavailable
 
 DEMO_FILE = "orderbot-demo.sqlite3"
+DEMO_FOLDER = "orderbot-demo-supplier"
 
 
 LOG_LEVEL_HELP = (
@@ -117,6 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--club", help="club slug (default: from the club's name)")
     imp.add_argument("--chat", help="bind a thread, as PLATFORM:CHAT_ID (e.g. telegram:-1001)")
     _whatsapp_parser(sub, common)
+    summary = sub.add_parser(
+        "summary", parents=[common], help="write the week's supplier order as text, CSV and PDF"
+    )
+    summary.add_argument("--club", required=True, help="club slug")
+    summary.add_argument("--out", type=Path, required=True, help="folder to write the files to")
+    summary.add_argument("--database", help="ledger URL (default: DATABASE_URL)")
     return parser
 
 
@@ -181,7 +188,7 @@ def _run(args: argparse.Namespace) -> int:
             return 2
         app = build_app(_settings(args, args.database))
         print(f"orderbot demo — ledger: {app.settings.database_url}")
-        return run_demo(app, sys.stdout)
+        return run_demo(app, sys.stdout, week_folder=Path(DEMO_FOLDER))
     if args.command == "console":
         return _console(args)
     if args.command == "replay":
@@ -194,7 +201,25 @@ def _run(args: argparse.Namespace) -> int:
         return import_whatsapp(args, _settings(args, args.database))
     if args.command == "orders":
         return _orders(args)
+    if args.command == "summary":
+        return _summary(args)
     return _import(args)
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from bot.summary import write_summary
+
+    app = build_app(_settings(args, args.database))
+    try:
+        written = write_summary(app, args.club, args.out)
+    except LookupError as exc:
+        print(f"orderbot: {exc.args[0]}", file=sys.stderr)
+        return 2
+    finally:
+        app.close()
+    for path in written:
+        print(path)
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -213,6 +238,9 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     service = Service(app, transports, host=settings.host, port=settings.port)
+    from bot.weekly import weekly_scheduler
+
+    service.background("weekly", weekly_scheduler(app).run)
     asyncio.run(service.run())
     return 0
 

@@ -14,10 +14,22 @@ from suppliers.render import summary_text
 from suppliers.weekly_order import build_weekly_order
 
 
-def run_demo(app: App, out: TextIO, *, catalog: Path = CATALOG, thread: Path = THREAD) -> int:
-    """Play the bundled week and print the thread, then the week's order."""
+def run_demo(
+    app: App,
+    out: TextIO,
+    *,
+    catalog: Path = CATALOG,
+    thread: Path = THREAD,
+    week_folder: Path | None = None,
+) -> int:
+    """Play the bundled week and print the thread, the scheduled steps, then the week's order."""
     result = replay(app, catalog, thread, chat_id="demo")
     print_thread(result, out)
+    if result.exchanges and week_folder is not None:
+        from bot.demo_week import play_week
+
+        last = result.exchanges[-1][0]
+        play_week(app, result.club_id, last.platform, last.sent_at, out, week_folder)
     print_week(app, result.club_id, out)
     return 0
 

@@ -98,6 +98,25 @@ class Settings(BaseSettings):
         validation_alias="TELEGRAM_CLUB_ACK_STYLES",
         description="Per-club acknowledgement styles: slug=style,slug=style.",
     )
+    # The supplier's email channel (SMTP); empty host: no email is sent.
+    smtp_host: str = Field(
+        default="", validation_alias="SMTP_HOST", description="SMTP server for email to suppliers."
+    )
+    smtp_port: int = Field(
+        default=587, ge=1, le=65535, validation_alias="SMTP_PORT", description="SMTP port."
+    )
+    smtp_user: str = Field(default="", validation_alias="SMTP_USER", description="SMTP login.")
+    smtp_password: str = Field(
+        default="", validation_alias="SMTP_PASSWORD", description="SMTP password."
+    )
+    smtp_from: str = Field(
+        default="", validation_alias="SMTP_FROM", description="Sender address of the emails."
+    )
+    smtp_starttls: bool = Field(
+        default=True,
+        validation_alias="SMTP_STARTTLS",
+        description="Upgrade the SMTP connection with STARTTLS (off only for a local relay).",
+    )
 
     @field_validator("log_level")
     @classmethod

@@ -27,4 +27,10 @@ def configured_transports(app: App) -> list[Transport]:
         telegram = build_transport(app)
         if telegram is not None:
             transports.append(telegram)
+    # The supplier's email channel (SMTP_HOST and friends).
+    from bot.email_transport import email_transport
+
+    email = email_transport(app.settings)
+    if email is not None:
+        transports.append(email)
     return transports

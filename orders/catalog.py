@@ -29,6 +29,45 @@ class SupplierSpec(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     author_id: str = Field(default="", max_length=128)
     contact: str = Field(default="", max_length=300)
+    # Where the weekly order goes: {"email": "a@b.fr", "telegram": "-100…", "sms": "+33…"}.
+    channels: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("channels")
+    @classmethod
+    def _known_channels(cls, value: dict[str, str]) -> dict[str, str]:
+        from suppliers.models import CHANNELS
+
+        for name, address in value.items():
+            if name not in CHANNELS:
+                raise ValueError(f"channel must be one of {', '.join(CHANNELS)}, not {name!r}")
+            if not str(address).strip() or len(str(address)) > 200:
+                raise ValueError(f"the {name} address must be 1 to 200 characters")
+        return {name: str(address).strip() for name, address in value.items()}
+
+
+class ScheduleSpec(BaseModel):
+    """A club's week, each step as "sat 09:00" in its timezone; missing steps get defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+    opens: str | None = None
+    last_call: str | None = None
+    closes: str | None = None
+    supplier: str | None = None
+    confirm_by: str | None = None
+    reminder: str | None = None
+    pickup: str | None = None
+    not_collected: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _weekly_time(cls, value: str | None) -> str | None:
+        from schedules.week import parse_when
+
+        if value in (None, "", "off"):
+            return value
+        if parse_when(str(value)) is None:
+            raise ValueError(f"{value!r} is not a day and a time like 'sat 09:00'")
+        return str(value)
 
 
 class ProductSpec(BaseModel):
@@ -67,6 +106,7 @@ class CatalogSpec(BaseModel):
     supplier: SupplierSpec
     organisers: list[str] = Field(default_factory=list)
     pickup: str = ""
+    schedule: ScheduleSpec | None = None
     products: list[ProductSpec] = Field(min_length=1)
 
     @field_validator("timezone")
@@ -254,6 +294,7 @@ def import_catalog(
     session.flush()
     assert club.id is not None
     _import_people(session, club.id, spec)
+    _import_week(session, club.id, spec, now)
     added, updated, withdrawn = _import_products(session, club.id, spec)
     session.commit()
     return ImportResult(club.id, slug, added, updated, withdrawn)
@@ -275,6 +316,18 @@ def _import_people(session: Session, club_id: int, spec: CatalogSpec) -> None:
             session.delete(role)
     for ref, role_name in sorted(wanted):
         session.add(ClubRole(club_id=club_id, user_ref=ref, role=role_name))
+
+
+def _import_week(session: Session, club_id: int, spec: CatalogSpec, now: Any) -> None:
+    """The file's schedule and supplier channels, when it names them."""
+    from schedules.settings import save_schedule
+    from suppliers.dispatch import set_channel
+
+    conn = session.connection()
+    if spec.schedule is not None:
+        save_schedule(conn, club_id, spec.schedule.model_dump(exclude_none=True), now)
+    for channel, address in spec.supplier.channels.items():
+        set_channel(conn, club_id, channel, address)
 
 
 def _import_products(session: Session, club_id: int, spec: CatalogSpec) -> tuple[int, int, int]:

@@ -98,6 +98,10 @@ def _summary(turn: Turn, _args: list[str]) -> Outcome:
     window_id = _current_window(turn)
     weekly = build_weekly_order(turn.conn, turn.club, window_id, turn.view)
     text = summary_text(turn.bot.renderer, weekly)
+    from orders.weekly_commands import recap_lines
+
+    status = recap_lines(turn, window_id)
+    text = f"{text}\n{status}" if status else text
     return Outcome(
         [Reply(turn.message.chat_id, text, turn.message.message_id, "summary")], kind="command"
     )
@@ -194,3 +198,11 @@ for _names, _command in [
 ]:
     for _name in _names:
         COMMANDS[_name] = _command
+
+# The weekly cycle's organiser commands (orders/weekly_commands.py).
+from orders import weekly_commands as _weekly  # noqa: E402
+
+for _names, _run in _weekly.COMMANDS:
+    _weekly_command = Command(_run, organisers_only=True)
+    for _name in _names:
+        COMMANDS[_name] = _weekly_command

@@ -27,6 +27,7 @@ from orders.parsing.draft import fmt
 from orders.planning import apply_actions
 from orders.replies import Renderer, plain
 from orders.turn import Turn
+from orders.weekly_commands import supplier_confirmation
 
 log = logging.getLogger("orderbot")
 # Called inside a message's own transaction with what handling it produced (never for a
@@ -213,6 +214,10 @@ class OrderBot:
         if turn.original is not None and turn.original.kind == "command":
             turn.store("chatter")  # a command runs once; editing it changes nothing
             return Outcome(kind="chatter")
+        if turn.role == "supplier" and turn.message.edit_of is None:
+            confirmed = supplier_confirmation(turn)
+            if confirmed is not None:
+                return confirmed
         if turn.message.edit_of is None and turn.text.lstrip().startswith("/"):
             turn.store("command")
             return run_command(turn, turn.text.strip())

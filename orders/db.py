@@ -158,7 +158,9 @@ def create_schema(engine: Engine) -> None:
     This is the first time the ledger is reached: a server that refuses, a missing
     database or a file that is not one raises :class:`LedgerUnavailable`.
     """
-    from orders import inbox, models, outbox  # noqa: F401  (registers the tables)
+    from orders import inbox, models, outbox, stock  # noqa: F401  (registers the tables)
+    from schedules import models as schedule_models  # noqa: F401
+    from suppliers import models as supplier_models  # noqa: F401
 
     try:
         SQLModel.metadata.create_all(engine)

@@ -159,9 +159,7 @@ def due(
     limit: int = 200,
 ) -> list[OutboxRow]:
     """Pending rows whose time has come, most urgent first, oldest first within a priority."""
-    statement = select(*_COLUMNS).where(
-        outbox_t.c.status == PENDING, outbox_t.c.not_before <= now
-    )
+    statement = select(*_COLUMNS).where(outbox_t.c.status == PENDING, outbox_t.c.not_before <= now)
     if platforms is not None:
         statement = statement.where(outbox_t.c.platform.in_(list(platforms)))
     statement = statement.order_by(outbox_t.c.priority, outbox_t.c.id).limit(limit)
@@ -229,9 +227,7 @@ def recover(conn: Connection, now: datetime, idempotent_kinds: Collection[str]) 
     A repeatable kind (setting a reaction) goes back to the queue; any other row may
     already be on the platform, so it becomes ``uncertain`` and is never sent again.
     """
-    stuck = [
-        _row(r) for r in conn.execute(select(*_COLUMNS).where(outbox_t.c.status == SENDING))
-    ]
+    stuck = [_row(r) for r in conn.execute(select(*_COLUMNS).where(outbox_t.c.status == SENDING))]
     uncertain = [row for row in stuck if row.kind not in idempotent_kinds]
     retry = [row.id for row in stuck if row.kind in idempotent_kinds]
     if retry:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from orders import ledger
+from orders import ledger, stock
 from orders.messages import LineChange, Outcome, Reply
 from orders.parsing import (
     Action,
@@ -92,6 +92,12 @@ def _write(
             if edit
             else ledger.fold(((op.action, op.product_id, op.quantity) for op in plan.ops), lines)
         )
+        touched = (
+            None
+            if edit or any(op.action == "clear" for op in plan.ops)
+            else {op.product_id for op in plan.ops if op.product_id is not None}
+        )
+        wanted, short = stock.fit(turn, window_id, lines, wanted, touched)
         changes = ledger.write_lines(
             turn.conn,
             order_id,
@@ -102,11 +108,16 @@ def _write(
             codes=turn.view.codes,
             now=turn.message.sent_at,
         )
-        if plan.ops or changes:
+        # Nothing fitted the stock: the shortage reply says it all, not "cancelled".
+        confirm = bool(plan.ops or changes) and bool(wanted or lines or not short)
+        if confirm:
             # Nothing before, nothing after ("annule tout" with no order): say so.
             empty = not (lines or wanted or edit)
             reply = turn.reply("no_order", "info") if empty else turn.order_reply(wanted)
             plan.replies.insert(0, reply)
+        plan.replies[int(confirm) : int(confirm)] = short
+        freed = [p for p in lines if wanted.get(p, Decimal(0)) < lines[p]]
+        plan.replies.extend(stock.serve_waiting(turn, window_id, freed))
     return Outcome(plan.replies, changes, kind=kind)
 
 

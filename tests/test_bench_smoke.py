@@ -27,3 +27,14 @@ def test_parse_speed_runs_and_prints_its_summary() -> None:
     lines = done.stdout.strip().splitlines()
     assert SUMMARY.match(lines[-1]), done.stdout
     assert "messages:            600" in done.stdout
+
+
+def test_summary_bench_runs_and_prints_its_summary() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "summary.py"), "--members", "40", "--clubs", "4",
+         "--repeats", "1"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert re.match(r"^summary: text\+CSV [\d.]+ s, query [\d.]+ s, PDF [\d.]+ s; 4 clubs", last)
