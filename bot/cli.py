@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--thread", type=Path, required=True)
     replay.add_argument("--format", choices=("json", "text"), default="json")
     replay.add_argument(
+        "--explain",
+        action="store_true",
+        help="print each message with the bot's decision: ledger change, question, or why "
+        "it is not an order",
+    )
+    replay.add_argument(
         "--database", default="sqlite://", help="ledger URL (default: an empty in-memory SQLite)"
     )
     serve = sub.add_parser(
@@ -142,6 +148,11 @@ def _replay(args: argparse.Namespace) -> int:
 
     app = build_app(_settings(args, args.database))
     result = replay(app, args.catalog, args.thread)
+    if args.explain:
+        from bot.replay import print_explained
+
+        print_explained(result, sys.stdout)
+        return 0
     if args.format == "json":
         json.dump(replay_report(app, result), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -247,7 +247,7 @@ class OrderBot:
         mentioned = None if result.mentioned is None else ",".join(result.mentioned)
         if not result.actions and turn.original is None:
             turn.store(result.kind, mentioned)
-            return Outcome(kind=result.kind)
+            return Outcome(kind=result.kind, reason=result.reason)
         if window_id is None:
             window_id = turn.ensure_window()  # a new club's first order opens its first week
         if window_id is None:

@@ -24,6 +24,8 @@ from orders.parsing.lexicon import (
     RESTATE,
     SELF_CORRECTION,
     SET,
+    SHARING,
+    SOMEONE,
     SWAP,
     SWAP_LINK,
 )
@@ -46,11 +48,12 @@ def read_segment(
         return
     seg_words = words[segment.start : segment.end]
     sentence_words = words[sentence.start : sentence.end]
-    if _only_asking(sentence, sentence_words, products):
+    if _only_asking(sentence, sentence_words, products) or _proposal(sentence_words):
         draft.asked.extend(p.code for p in products)
         return
     if not PAST.isdisjoint(seg_words) or _is_reference(seg_words) or _about_last_week(seg_words):
         draft.seen.extend((p.start, p.code) for p in products)
+        draft.story = True
         return
     if swap(segment, sentence, words, ctx, draft):
         return
@@ -74,6 +77,11 @@ class _Reading:
     removing_here: bool  # ... in this very segment
     mode: str  # "set" or "add"
     restating: bool  # "donc", "so", "sorry": this line replaces what the message said
+
+
+def _proposal(sentence_words: list[str]) -> bool:
+    """ "Quelqu'un veut partager une araignée avec moi ?": an offer to share, not an order."""
+    return not (SHARING.isdisjoint(sentence_words) or SOMEONE.isdisjoint(sentence_words))
 
 
 def _only_asking(sentence: Sentence, sentence_words: list[str], products: list[P]) -> bool:

@@ -14,6 +14,7 @@ Then :func:`parse` merges repeats and flags unusual amounts.
 
 from __future__ import annotations
 
+from orders.parsing import reasons
 from orders.parsing.clauses import read_segment
 from orders.parsing.draft import Draft, Pending, item
 from orders.parsing.elements import Q, find_elements
@@ -52,7 +53,8 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     ):
         # Announcements are never orders; what they name is worked out only if someone
         # replies to them (see :func:`mentions`).
-        return ParseResult(kind="announcement", mentioned=None)
+        reason = reasons.SUPPLIER if ctx.role == "supplier" else reasons.ORGANISER
+        return ParseResult(kind="announcement", mentioned=None, reason=reason)
     tokens = tokenize(normalize(text))
     words = [t.text for t in tokens]
     flat = " " + " ".join(words) + " "
@@ -64,8 +66,10 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     ]
     mentioned = tuple(dict.fromkeys(m.code for m in _subjects(mentions, words)))
     own = has(flat, SELF_P)
-    if not own and (ctx.reply_to_member or len(RECIPE.intersection(words)) >= 2):
-        return ParseResult(kind="chatter", mentioned=mentioned)
+    if not own and ctx.reply_to_member:
+        return ParseResult(kind="chatter", mentioned=mentioned, reason=reasons.ANSWER_TO_OTHER)
+    if not own and len(RECIPE.intersection(words)) >= 2:
+        return ParseResult(kind="chatter", mentioned=mentioned, reason=reasons.RECIPE)
     elements = find_elements(tokens, mentions)
     sentences = split_sentences(tokens, flat)
     segments = split_segments(tokens, sentences, elements)
@@ -88,7 +92,8 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     if index.has_kinds:
         ask_which_kind(segments, sentences, tokens, draft, index, named)
     actions = _finish(draft.actions, index)
-    return ParseResult(actions, _kind(actions, sentences, mentions), mentioned)
+    reason = "" if actions else reasons.why_not(draft, sentences, mentions, words)
+    return ParseResult(actions, _kind(actions, sentences, mentions), mentioned, reason)
 
 
 def mentions(text: str, index: ProductIndex) -> tuple[str, ...]:

@@ -101,3 +101,4 @@ class ParseResult:
     actions: list[Action] = field(default_factory=list)
     kind: str = "chatter"  # "order", "question", "answer", "announcement", "chatter"
     mentioned: tuple[str, ...] | None = ()  # None: not worked out (announcements)
+    reason: str = ""  # why a message without actions is not an order (see orders.parsing.reasons)

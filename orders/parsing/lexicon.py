@@ -538,6 +538,14 @@ RECIPE = frozenset(
         "stir",
     }
 )
+# "Quelqu'un veut partager une araignée ?", "anyone want to split a crab": a proposal to
+# share (a sharing word and someone else) is not an order until someone takes it up.
+SHARING = frozenset(
+    {"partager", "partage", "partagerait", "share", "sharing", "split", "splitting", "halves"}
+)
+SOMEONE = frozenset(
+    {"quelqu", "quelqu'un", "quelqun", "anyone", "anybody", "someone", "somebody", "qui", "who"}
+)
 # First-person markers that make a reply to a neighbour an order of one's own.
 SELF = (
     "pour moi",
