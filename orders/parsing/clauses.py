@@ -6,6 +6,7 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from orders.parsing import reasons
 from orders.parsing.draft import Draft, item, item_from
 from orders.parsing.elements import P, Q
 from orders.parsing.intents import (
@@ -18,6 +19,7 @@ from orders.parsing.lexicon import (
     ADD,
     FIRST_PERSON,
     NEGATION,
+    ORDER_VERBS,
     PAST,
     REFERENCE,
     REMOVE,
@@ -48,12 +50,16 @@ def read_segment(
         return
     seg_words = words[segment.start : segment.end]
     sentence_words = words[sentence.start : sentence.end]
-    if _only_asking(sentence, sentence_words, products) or _proposal(sentence_words):
+    if _only_asking(sentence, sentence_words, products) or _to_others(sentence, sentence_words):
         draft.asked.extend(p.code for p in products)
         return
     if not PAST.isdisjoint(seg_words) or _is_reference(seg_words) or _about_last_week(seg_words):
         draft.seen.extend((p.start, p.code) for p in products)
-        draft.story = True
+        draft.aside = reasons.STORY
+        return
+    if _advice(sentence_words):
+        draft.seen.extend((p.start, p.code) for p in products)
+        draft.aside = reasons.ADVICE
         return
     if swap(segment, sentence, words, ctx, draft):
         return
@@ -79,9 +85,33 @@ class _Reading:
     restating: bool  # "donc", "so", "sorry": this line replaces what the message said
 
 
-def _proposal(sentence_words: list[str]) -> bool:
-    """ "Quelqu'un veut partager une araignée avec moi ?": an offer to share, not an order."""
-    return not (SHARING.isdisjoint(sentence_words) or SOMEONE.isdisjoint(sentence_words))
+_ENOUGH = frozenset(
+    {"suffit", "suffisent", "suffira", "suffiront", "suffisant", "enough", "plenty", "loads"}
+)
+
+
+def _advice(sentence_words: list[str]) -> bool:
+    """ "2 kg de moules ça suffit pour 4", "a dozen is plenty for two": how much to take,
+    said to someone else (an amount judged enough for a number of people)."""
+    if _ENOUGH.isdisjoint(sentence_words) or not ORDER_VERBS.isdisjoint(sentence_words):
+        return False
+    return any(
+        w in _ENOUGH and ({"pour", "for"} & set(sentence_words[n + 1 : n + 3]))
+        for n, w in enumerate(sentence_words)
+    )
+
+
+_ASKS_SOMEONE = frozenset({"quelqu", "anyone", "anybody", "someone", "somebody"})
+
+
+def _to_others(sentence: Sentence, sentence_words: list[str]) -> bool:
+    """ "Quelqu'un veut partager une araignée avec moi ?", "j'ai 24 huîtres à ouvrir,
+    quelqu'un a un bon couteau ?": an offer to share, or a question put to the others."""
+    if SOMEONE.isdisjoint(sentence_words):
+        return False
+    if not SHARING.isdisjoint(sentence_words):
+        return True
+    return sentence.question and not _ASKS_SOMEONE.isdisjoint(sentence_words)
 
 
 def _only_asking(sentence: Sentence, sentence_words: list[str], products: list[P]) -> bool:

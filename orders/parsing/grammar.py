@@ -28,6 +28,7 @@ from orders.parsing.intents import (
 )
 from orders.parsing.lexicon import (
     RECIPE,
+    RECIPE_HEADERS,
 )
 from orders.parsing.orphans import read_orphans
 from orders.parsing.phrases import QUICK, SELF_P, has
@@ -68,7 +69,7 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     own = has(flat, SELF_P)
     if not own and ctx.reply_to_member:
         return ParseResult(kind="chatter", mentioned=mentioned, reason=reasons.ANSWER_TO_OTHER)
-    if not own and len(RECIPE.intersection(words)) >= 2:
+    if not own and (len(RECIPE.intersection(words)) >= 2 or _recipe_header(words)):
         return ParseResult(kind="chatter", mentioned=mentioned, reason=reasons.RECIPE)
     elements = find_elements(tokens, mentions)
     sentences = split_sentences(tokens, flat)
@@ -94,6 +95,14 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     actions = _finish(draft.actions, index)
     reason = "" if actions else reasons.why_not(draft, sentences, mentions, words)
     return ParseResult(actions, _kind(actions, sentences, mentions), mentioned, reason)
+
+
+def _recipe_header(words: list[str]) -> bool:
+    """ "Recette : 1 kg de moules, 2 échalotes…", "Ingredients: 500g mussels…"."""
+    head = words[:4]
+    return any(
+        w in RECIPE_HEADERS and (n == 0 or head[n + 1 : n + 2] == [":"]) for n, w in enumerate(head)
+    )
 
 
 def mentions(text: str, index: ProductIndex) -> tuple[str, ...]:

@@ -453,7 +453,20 @@ REQUEST = (
 )
 # Clauses in the past tell about last week, not about this order.
 # A clause in the past tells about last week, not about this order.
-PAST = frozenset({"etaient", "etait", "were", "was", "avait", "avaient", "recu", "received"})
+PAST = frozenset(
+    {
+        "etaient",
+        "etait",
+        "etions",
+        "were",
+        "was",
+        "avait",
+        "avaient",
+        "recu",
+        "received",
+        "suffi",
+    }
+)
 # Common grocery nouns in French and English: a catalogue written in one language
 # still understands members who write in the other ("6 œufs" for "Eggs").
 TRANSLATIONS = {
@@ -536,8 +549,20 @@ RECIPE = frozenset(
         "preheat",
         "whisk",
         "stir",
+        "revenir",
+        "emincer",
+        "emincez",
+        "saler",
+        "poivrer",
+        "chop",
+        "saute",
+        "fry",
+        "ingredients",
+        "ingredient",
     }
 )
+# A message that starts as a recipe ("Recette : ...", "Ingredients: ...") lists what to cook.
+RECIPE_HEADERS = frozenset({"recette", "recipe", "ingredients", "ingredient"})
 # "Quelqu'un veut partager une araignée ?", "anyone want to split a crab": a proposal to
 # share (a sharing word and someone else) is not an order until someone takes it up.
 SHARING = frozenset(

@@ -37,7 +37,7 @@ def read_orphans(
     """Give each quantity that names no product the product it must mean, if any."""
     has_products = any(isinstance(e, P) for s in segments for e in s.elements)
     answers: list[Q] = []
-    for segment in segments:
+    for number, segment in enumerate(segments):
         sentence = sentences[segment.sentence]
         if sentence.question and not sentence.request:
             continue
@@ -53,6 +53,8 @@ def read_orphans(
                 continue
             if any(isinstance(e, P) for e in segment.elements):
                 continue
+            if number and _after_product(q, segments[number - 1], segment, index, draft):
+                continue
             if _from_context(q, seg_words, index, ctx, draft):
                 continue
             if ctx.awaiting in ("unit", "vague", "choice") and not has_products:
@@ -60,6 +62,34 @@ def read_orphans(
     if len(answers) == 1 and not answers[0].choice:
         # One plain amount answers the question; "2 ou 3" or two amounts do not.
         draft.actions.append(Answer(amount=replace(answers[0].amount, counted=False)))
+
+
+def _after_product(
+    q: Q, previous: Segment, segment: Segment, index: ProductIndex, draft: Draft
+) -> bool:
+    """ "Bon, va pour les rillettes alors, 2 pots": the amount of the product just named.
+
+    Only the first element of a segment right after one that ends on a product with no
+    amount and nothing ordered of it yet; talk about another week never takes one.
+    """
+    if draft.aside or not previous.elements or segment.elements[0] is not q:
+        return False
+    product = previous.elements[-1]
+    if not isinstance(product, P) or product.qty is not None or product.old:
+        return False
+    vague = Ask("vague", product.code)  # "des moules, 2 kg": the amount settles it
+    if product.code in draft.asked or any(
+        getattr(a, "product", None) == product.code and a != vague for a in draft.actions
+    ):
+        return False
+    draft.actions = [a for a in draft.actions if a != vague]
+    info = index.products[product.code]
+    value = to_catalog_unit(replace(q.amount, counted=False), info)
+    if value is None:
+        draft.actions.append(Ask("unit", product.code, said=said(q.amount)))
+    elif value > 0:
+        draft.actions.append(Item(product.code, value, "add" if q.plus else "set"))
+    return value != 0
 
 
 def _for_someone(q: Q, words: list[str], index: ProductIndex, draft: Draft) -> bool:

@@ -20,6 +20,7 @@ QUESTION = "a question"
 COOKING = "a question about cooking"
 PROPOSAL = "a proposal to share"
 STORY = "a story about another week"
+ADVICE = "advice to another member"
 NO_PRODUCT = "no product named"
 NO_AMOUNT = "a product named without asking for it"
 
@@ -74,6 +75,6 @@ def why_not(
         return COOKING
     if asking:
         return QUESTION
-    if draft.story:
-        return STORY
+    if draft.aside:
+        return draft.aside
     return NO_AMOUNT

@@ -1,0 +1,107 @@
+"""Reading a message the way the thread's members do: the steps that need more than the words.
+
+Each test names the step it exercises; the phrases come from the kinds of messages new
+clubs write (orders after a conversation, questions and stories that hold amounts, forms,
+shorthand, answers to someone else's offer).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from helpers.catalogs import index
+
+from orders.parsing import Ask, Item, ParseContext, ParseResult, parse
+from orders.parsing import reasons as why
+
+D = Decimal
+
+
+def read(text: str, club: str = "fish", **context: object) -> ParseResult:
+    return parse(text, index(club), ParseContext(**context))  # type: ignore[arg-type]
+
+
+def item(product: str, quantity: str, mode: str = "set") -> Item:
+    return Item(product, D(quantity), mode)
+
+
+# --- no silent miss: an order after conversation --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bon, va pour les rillettes alors, 2 pots", [item("rillettes", "2")]),
+        ("Bon, va pour les rillettes alors. 2 pots svp", [item("rillettes", "2")]),
+        ("des moules, 2 kg", [item("moules", "2")]),
+        ("ok pour les bulots alors, 1,5 kg", [item("bulots", "1.5")]),
+    ],
+)
+def test_an_amount_after_the_product_just_named_orders_it(text: str, expected: list[Item]) -> None:
+    assert read(text).actions == expected
+
+
+def test_an_amount_in_the_wrong_unit_after_the_product_is_asked_about() -> None:
+    actions = read("va pour les maquereaux alors, 1 kg").actions
+    assert [(a.kind, a.product) for a in actions if isinstance(a, Ask)] == [("unit", "maquereau")]
+
+
+def test_an_amount_after_talk_about_last_week_orders_nothing() -> None:
+    result = read("Les moules de la semaine dernière étaient top, 2 kg")
+    assert result.actions == []
+    assert result.reason == why.STORY
+
+
+# --- non-orders never change the ledger -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("j'ai 24 huîtres à ouvrir, quelqu'un a un bon couteau ?", why.COOKING),
+        ("Anyone know how to open 2 dozen oysters?", why.COOKING),
+        ("how long for 2 kg of mussels?", why.COOKING),
+        ("Quelqu'un veut partager une araignée avec moi ?", why.PROPOSAL),
+        ("anyone want to split a crab with me?", why.PROPOSAL),
+        ("Quelqu'un pour partager un homard cette semaine", why.PROPOSAL),
+        (
+            "Recette : 1 kg de moules, 2 échalotes, 20 cl de vin blanc, persil.",
+            why.RECIPE,
+        ),
+        ("Ingredients: 500g mussels, 2 shallots, 1 glass of white wine", why.RECIPE),
+        ("@Karim oui, 2 kg de moules ça suffit pour 4", why.ADVICE),
+        ("Karim, I'd say a dozen oysters is plenty for two", why.ADVICE),
+        ("On était 6 et 2 kg de moules ont suffi", why.STORY),
+        ("Les 2 soles de la semaine dernière étaient délicieuses", why.STORY),
+    ],
+)
+def test_a_non_order_holding_amounts_orders_nothing_and_says_why(text: str, reason: str) -> None:
+    result = read(text)
+    assert result.actions == []
+    assert result.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2 kg de moules, on sera 6 à table", [item("moules", "2")]),
+        ("je prends 2 kg de moules, ça suffira pour 4", [item("moules", "2")]),
+        ("Finalement 1 kg de moules ça suffit", [item("moules", "1")]),
+        ("je partage avec ma voisine : 2 kg de moules", [item("moules", "2")]),
+        (
+            "fine, you've convinced me: two mackerel and a crab",
+            [item("maquereau", "2"), item("tourteau", "1")],
+        ),
+        ("Allez, je me lance : 1 kg de palourdes", [item("palourdes", "1")]),
+    ],
+)
+def test_orders_beside_those_readings_still_count(text: str, expected: list[Item]) -> None:
+    assert read(text).actions == expected
+
+
+def test_an_organisers_information_says_so() -> None:
+    result = read("Pour info la grande caisse fait environ 7 kg de moules", role="organiser")
+    assert result.actions == [] and result.reason == why.ORGANISER
+    result = read("The large box is about 7 kg", role="supplier")
+    assert result.actions == [] and result.reason == why.SUPPLIER
