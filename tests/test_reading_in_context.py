@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from helpers.catalogs import index
 
-from orders.parsing import Ask, Item, ParseContext, ParseResult, parse
+from orders.parsing import Ask, Item, ParseContext, ParseResult, ProductIndex, ProductInfo, parse
 from orders.parsing import reasons as why
 
 D = Decimal
@@ -105,3 +105,88 @@ def test_an_organisers_information_says_so() -> None:
     assert result.actions == [] and result.reason == why.ORGANISER
     result = read("The large box is about 7 kg", role="supplier")
     assert result.actions == [] and result.reason == why.SUPPLIER
+
+
+# --- forms, lists, shorthand and ellipsis ---------------------------------------------------
+
+_SHOP = [
+    ("veg-large", "Large veg box", "piece", []),
+    ("veg-small", "Small veg box", "piece", []),
+    ("cidre", "Cidre brut (bouteille 75 cl)", "piece", ["cidre"]),
+    ("wine", "Côtes du Rhône (bottle)", "piece", ["rhone", "red wine"]),
+    ("eggs", "Free-range eggs (half-dozen box)", "pack", ["eggs"]),
+    ("pain-seigle", "Pain de seigle", "piece", []),
+    ("pain-campagne", "Pain de campagne", "piece", []),
+    ("farine-seigle", "Farine de seigle", "kg", []),
+    ("yaourt-fruits", "Yaourts aux fruits (lot de 4)", "pack", []),
+    ("yaourt-nature", "Yaourts nature (lot de 4)", "pack", []),
+    ("oats", "Porridge oats", "kg", ["oats"]),
+]
+SHOP = ProductIndex.build([ProductInfo.build(c, n, u, D(1), a) for c, n, u, a in _SHOP])
+
+
+def shop(text: str) -> list[object]:
+    return parse(text, SHOP, ParseContext()).actions
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2 lrg box", [item("veg-large", "2")]),
+        ("1 sm box please", [item("veg-small", "1")]),
+        ("1 lrg veg box, 1 sm", [item("veg-large", "1"), item("veg-small", "1")]),
+        ("2 btl cidre", [item("cidre", "2")]),
+        ("3 btl of rhone", [item("wine", "3")]),
+        ("cidre x2", [item("cidre", "2")]),
+        ("2x cidre", [item("cidre", "2")]),
+        ("2 doz eggs", [item("eggs", "4")]),
+        ("1/2 kg oats", [item("oats", "0.5")]),
+        ("500gr oats", [item("oats", "0.5")]),
+        ("1 kilo 2 d'oats", [item("oats", "1.2")]),
+    ],
+)
+def test_shorthand(text: str, expected: list[Item]) -> None:
+    assert shop(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sole - qté 2", [item("sole", "2")]),
+        ("Moules : 2 (kg)", [item("moules", "2")]),
+        ("Huîtres n°3 | 2 douz.", [item("huitres-n3", "2")]),
+        ("Commande de Laure\nMoules\t2\nSoles\t3", [item("moules", "2"), item("sole", "3")]),
+        (
+            "Laure :\n2 kg moules\nbulots 1\n3 x soles",
+            [item("moules", "2"), item("bulots", "1"), item("sole", "3")],
+        ),
+        ("3 pcs sole", [item("sole", "3")]),
+    ],
+)
+def test_forms_and_lists(text: str, expected: list[Item]) -> None:
+    assert read(text).actions == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "2 lots de yaourts aux fruits + 2 nature",
+            [item("yaourt-fruits", "2"), item("yaourt-nature", "2")],
+        ),
+        ("1 campagne, 1 seigle", [item("pain-campagne", "1"), item("pain-seigle", "1")]),
+        ("1 kg de seigle", [item("farine-seigle", "1")]),
+        (
+            "2 pains de campagne et 1 de seigle",
+            [item("pain-campagne", "2"), item("pain-seigle", "1")],
+        ),
+    ],
+)
+def test_a_word_that_tells_a_product_from_its_siblings_names_it(
+    text: str, expected: list[Item]
+) -> None:
+    assert shop(text) == expected
+
+
+def test_a_unit_word_alone_names_no_product() -> None:
+    assert shop("2 box") == []

@@ -18,6 +18,7 @@ from orders.parsing import reasons
 from orders.parsing.clauses import read_segment
 from orders.parsing.draft import Draft, Pending, item
 from orders.parsing.elements import Q, find_elements
+from orders.parsing.ellipsis import read_ellipsis
 from orders.parsing.intents import (
     Action,
     Answer,
@@ -86,9 +87,10 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     draft.replacing = any(isinstance(e, Q) and e.old for g in segments for e in g.elements)
     for segment in segments:
         read_segment(segment, sentences[segment.sentence], words, index, ctx, draft)
+    named = {i for m in mentions for i in range(m.start, m.end)}
+    read_ellipsis(segments, sentences, tokens, index, draft, named)
     read_orphans(segments, sentences, words, index, ctx, draft)
     read_whole_message(flat, words, mentions, sentences, ctx, draft)
-    named = {i for m in mentions for i in range(m.start, m.end)}
     unknown_products(segments, sentences, tokens, draft, index, named)
     if index.has_kinds:
         ask_which_kind(segments, sentences, tokens, draft, index, named)

@@ -79,6 +79,13 @@ _WORD_SIZES_MAP = {
 }
 _WORD_SIZES = re.compile("|".join(sorted(map(re.escape, _WORD_SIZES_MAP), key=len, reverse=True)))
 _CONTAINER_WORDS = {w for w, (dim, _) in UNIT_WORDS.items() if dim == "container"}
+# The catalogue units an amount of each dimension can be counted in.
+_UNITS_FOR = {
+    "mass": ("kg",),
+    "volume": ("litre",),
+    "dozen": ("dozen", "piece", "pack"),
+    "": ("piece", "pack", "bunch", "dozen"),
+}
 _NOT_HEADS = GRAMMAR_WORDS | STOPWORDS | ALL_WORDS | POSSESSIVE
 
 
@@ -351,6 +358,30 @@ class ProductIndex:
             return None
         packs = value * mine.pack.amount / theirs.pack.amount
         return packs.normalize() if packs > 0 and packs == packs.to_integral_value() else None
+
+    def elided(self, word: str, before: str | None, dimension: str | None) -> str | None:
+        """ "2 yaourts aux fruits + 2 nature", "1 campagne, 1 seigle": the product a word
+        names when the rest of its name was left out.
+
+        Among the available products whose names hold the word, a sibling of the product
+        named before it (same first word) if there is one, else the one whose unit fits
+        the amount (a weight is the flour, a count the bread); None unless exactly one.
+        """
+        word = stem(word)
+        if len(word) < 3 or word in UNIT_WORDS or word in _NOT_HEADS:
+            return None
+        found = [
+            code
+            for code, words in self._words.items()
+            if word in words and self.products[code].available
+        ]
+        if len(found) > 1 and before is not None and self._family.get(before):
+            head = self._family[before][0]
+            found = [c for c in found if self._family.get(c, ("",))[0] == head] or found
+        if len(found) > 1:
+            units = _UNITS_FOR.get(dimension or "", ())
+            found = [c for c in found if self.products[c].unit in units] or found
+        return found[0] if len(found) == 1 else None
 
     def resembles(self, word: str) -> bool:
         """Whether a word is close to one of the catalogue's words (a typo, a variant)."""
