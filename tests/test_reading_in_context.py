@@ -161,6 +161,13 @@ def test_shorthand(text: str, expected: list[Item]) -> None:
             [item("moules", "2"), item("bulots", "1"), item("sole", "3")],
         ),
         ("3 pcs sole", [item("sole", "3")]),
+        (
+            "Commande Laure :\n* moules (kg) : 2\n* soles (pièce) : 3",
+            [item("moules", "2"), item("sole", "3")],
+        ),
+        ("Moules (kg): 2, Soles (pce): 3", [item("moules", "2"), item("sole", "3")]),
+        ("soles , 3", [item("sole", "3")]),
+        ("Produit | Qté\nMoules | 2\nSoles | 3", [item("moules", "2"), item("sole", "3")]),
     ],
 )
 def test_forms_and_lists(text: str, expected: list[Item]) -> None:

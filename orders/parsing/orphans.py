@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from orders.parsing.draft import Draft, said
 from orders.parsing.elements import P, Q
@@ -77,12 +78,13 @@ def _after_product(
     product = previous.elements[-1]
     if not isinstance(product, P) or product.qty is not None or product.old:
         return False
-    vague = Ask("vague", product.code)  # "des moules, 2 kg": the amount settles it
+    # "des moules, 2 kg", "soles, 3": the amount settles what the name alone said.
+    said_alone = (Ask("vague", product.code), Item(product.code, Decimal(1), "set"))
     if product.code in draft.asked or any(
-        getattr(a, "product", None) == product.code and a != vague for a in draft.actions
+        getattr(a, "product", None) == product.code and a not in said_alone for a in draft.actions
     ):
         return False
-    draft.actions = [a for a in draft.actions if a != vague]
+    draft.actions = [a for a in draft.actions if a not in said_alone]
     info = index.products[product.code]
     value = to_catalog_unit(replace(q.amount, counted=False), info)
     if value is None:

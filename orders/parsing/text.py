@@ -218,6 +218,8 @@ _AIDE_MEMOIRE = re.compile(
 def normalize(text: str) -> str:
     """Fold, strip noise and turn number words into digits."""
     text = _clean_chars(fold(text))
+    if "(" in text:
+        text = _FORM_UNIT.sub(r" : \2 \1 ", text)
     if _DIGIT.search(text):
         text = _NOISE.sub(_noise, text)
     for trigger, pattern, repl in _BEFORE_NUMBERS:
@@ -243,6 +245,12 @@ def normalize(text: str) -> str:
     return text
 
 
+# A form's column unit: "Moules (kg) : 2" is "Moules : 2 kg".
+_FORM_UNIT = re.compile(
+    r"\(\s*(kg|kilos?|g|grammes?|pieces?|pces?|pcs?|unites?|units?|pots?|bouteilles?|bottles?"
+    r"|douzaines?|dz|dozens?|l|litres?|liters?|sachets?|bags?|jars?|boxe?s?|boites?)\s*\)"
+    r"\s*[:=]?\s*(\d+(?:[.,]\d+)?)(?![\d.,]*\s*(?:kg|g|l)\b)"
+)
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 # Number words are looked for before calling the converter, which costs more than the look.
 _FRENCH_NUMBER = re.compile(
