@@ -56,10 +56,14 @@ class NotInCatalog:
 
 @dataclass(frozen=True, slots=True)
 class CopyOrder:
-    """Order the same as someone else ("pareil que Camille") or as last week."""
+    """Order the same as someone else ("pareil que Camille") or as last week.
+
+    ``nearest``: "pareil" with no name and no reply link, the order written just before.
+    """
 
     name: str | None = None
     last_week: bool = False
+    nearest: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -639,6 +639,28 @@ LAST_WEEK = (
     "the usual",
     "samedi dernier",
 )
+# The member's usual order: last week's, when there is one.
+HABIT = (
+    "comme d hab",
+    "comme d habitude",
+    "comme d hab stp",
+    "the usual",
+    "my usual",
+    "usual order",
+    "same again",
+    "the same again",
+    "commande habituelle",
+    "ma commande habituelle",
+    "as per usual",
+)
+# Words a bare "pareil" / "same for me" / "the usual" may come with and still be only that.
+COPY_ONLY = frozenset(
+    """
+    pareil pareille idem same ditto meme chose aussi too here again usual hab habitude comme
+    habituelle d the my for me moi pour la le please pls plz svp stp merci thanks thank you thx
+    ok oui yes alors then de mon ma cote part exactly exactement order commande i je ! . , + 1
+    """.split()
+)
 STOPWORDS = frozenset(
     """
 prix date rang adresse convives premier premiere deuxieme troisieme quatrieme cinquieme

@@ -19,6 +19,7 @@ from orders.parsing.intents import (
 from orders.parsing.lexicon import (
     ADD,
     ALL_WORDS,
+    COPY_ONLY,
     EVERYTHING,
     LINKS,
     NEGATION,
@@ -32,7 +33,7 @@ from orders.parsing.lexicon import (
     UNIT_WORDS,
     YES,
 )
-from orders.parsing.phrases import COPY_P, LAST_WEEK_P, has
+from orders.parsing.phrases import COPY_P, HABIT_P, LAST_WEEK_P, has
 from orders.parsing.products import Mention, ProductIndex
 from orders.parsing.structure import Segment, Sentence
 from orders.parsing.text import Token
@@ -67,11 +68,19 @@ def read_whole_message(
     if not mentions and not asked and _cancels_all(words, flat):
         draft.actions.append(ClearAll())
         return
-    if not mentions and has(flat, COPY_P):
+    if mentions:
+        return
+    if has(flat, HABIT_P) and COPY_ONLY.issuperset(words):
+        # "comme d'hab", "the usual", "same again": last week's order.
+        draft.actions.append(CopyOrder(last_week=True))
+    elif has(flat, COPY_P):
         if has(flat, LAST_WEEK_P):
             draft.actions.append(CopyOrder(last_week=True))
         elif ctx.reply_to_member or _copy_name(flat):
             draft.actions.append(CopyOrder(name=_copy_name(flat)))
+        elif COPY_ONLY.issuperset(words) and not asked:
+            # "pareil pour moi" with no reply link: the order written just before it.
+            draft.actions.append(CopyOrder(nearest=True))
 
 
 def _copy_with_changes(flat: str, mentions: list[Mention], ctx: ParseContext, draft: Draft) -> None:
@@ -81,6 +90,12 @@ def _copy_with_changes(flat: str, mentions: list[Mention], ctx: ParseContext, dr
     name = _copy_name(flat)
     if name or ctx.reply_to_member:
         draft.actions.insert(0, CopyOrder(name=name))
+    elif flat.split(" ", 2)[1] in _COPY_FIRST:
+        # "pareil mais avec 2 soles en plus", no reply link: the order just before, then more.
+        draft.actions.insert(0, CopyOrder(nearest=True))
+
+
+_COPY_FIRST = frozenset({"pareil", "idem", "same", "ditto"})
 
 
 def _cancels_all(words: list[str], flat: str) -> bool:
