@@ -69,9 +69,11 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     mentioned = tuple(dict.fromkeys(m.code for m in _subjects(mentions, words)))
     own = has(flat, SELF_P)
     if not own and ctx.reply_to_member:
-        return ParseResult(kind="chatter", mentioned=mentioned, reason=reasons.ANSWER_TO_OTHER)
+        return ParseResult(
+            kind="chatter", mentioned=mentioned, reason=reasons.ANSWER_TO_OTHER, words=words
+        )
     if not own and (len(RECIPE.intersection(words)) >= 2 or _recipe_header(words)):
-        return ParseResult(kind="chatter", mentioned=mentioned, reason=reasons.RECIPE)
+        return ParseResult(kind="chatter", mentioned=mentioned, reason=reasons.RECIPE, words=words)
     elements = find_elements(tokens, mentions)
     sentences = split_sentences(tokens, flat)
     segments = split_segments(tokens, sentences, elements)
@@ -96,7 +98,7 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
         ask_which_kind(segments, sentences, tokens, draft, index, named)
     actions = _finish(draft.actions, index)
     reason = "" if actions else reasons.why_not(draft, sentences, mentions, words)
-    return ParseResult(actions, _kind(actions, sentences, mentions), mentioned, reason)
+    return ParseResult(actions, _kind(actions, sentences, mentions), mentioned, reason, words)
 
 
 def _recipe_header(words: list[str]) -> bool:

@@ -106,3 +106,4 @@ class ParseResult:
     kind: str = "chatter"  # "order", "question", "answer", "announcement", "chatter"
     mentioned: tuple[str, ...] | None = ()  # None: not worked out (announcements)
     reason: str = ""  # why a message without actions is not an order (see orders.parsing.reasons)
+    words: list[str] = field(default_factory=list)  # the message's words, as tokenised

@@ -359,6 +359,25 @@ class ProductIndex:
         packs = value * mine.pack.amount / theirs.pack.amount
         return packs.normalize() if packs > 0 and packs == packs.to_integral_value() else None
 
+    def says(self, code: str, word: str) -> bool:
+        """Whether a product's name or aliases hold ``word`` ("case" in "case of 12 tins")."""
+        return stem(word) in self._words.get(code, frozenset())
+
+    def related(self, code: str, other: str) -> bool:
+        """Whether two products' names share a word that is not a unit ("noix de Saint-Jacques"
+        and "coquilles Saint-Jacques")."""
+        shared = self._words.get(code, frozenset()) & self._words.get(other, frozenset())
+        return any(w not in UNIT_WORDS and not w[0].isdigit() and len(w) > 2 for w in shared)
+
+    def siblings(self, code: str) -> tuple[str, ...]:
+        """The products of the same family or kind as ``code`` ("miel 250 g", "miel 500 g"),
+        itself included."""
+        head = self._family.get(code, ("",))[:1]
+        same = {c for c, family in self._family.items() if head and family[:1] == head}
+        same.update(self.kinds_with(code))
+        same.add(code)
+        return tuple(c for c in self.products if c in same)
+
     def elided(self, word: str, before: str | None, dimension: str | None) -> str | None:
         """ "2 yaourts aux fruits + 2 nature", "1 campagne, 1 seigle": the product a word
         names when the rest of its name was left out.

@@ -1,0 +1,99 @@
+"""Offers made by someone else: the supplier's or an organiser's choice, substitute or
+"no more X", and the member's answer read against them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers.chat import Chat
+
+from bot.app import build_app
+from bot.settings import Settings
+
+CHARLES, PATRICK = "u-charles", "u-patrick"  # the fish club's supplier and organiser
+LAURE, KARIM, INES = "u-laure", "u-karim", "u-ines"
+HELDOUT6 = Path(__file__).parent / "heldout6"
+
+
+def _chat(catalog: Path) -> Iterator[Chat]:
+    app = build_app(Settings(database_url="sqlite://"))
+    try:
+        imported = app.import_catalog(catalog, bind=("test", "chat-1"))
+        yield Chat(app, imported.club_id)
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def orchard() -> Iterator[Chat]:
+    yield from _chat(HELDOUT6 / "verger-fr" / "catalog.yaml")
+
+
+@pytest.fixture
+def wholefoods() -> Iterator[Chat]:
+    yield from _chat(HELDOUT6 / "bulk-en" / "catalog.yaml")
+
+
+def test_no_more_x_leaves_each_order_with_one_reply_to_each_member(chat: Chat) -> None:
+    chat.say("3 soles et 1 kg de moules", author=LAURE)
+    chat.say("2 soles", author=KARIM)
+    chat.say("1 bar", author=INES)
+    replies = chat.say("Désolé, plus de soles cette semaine !", author=CHARLES)
+    assert len(replies) == 2
+    assert any(r.startswith("Laure") and "sole" in r for r in replies)
+    assert any(r.startswith("Karim") and "sole" in r for r in replies)
+    assert chat.orders() == {LAURE: {"moules": 1}, INES: {"bar": 1}}
+
+
+def test_x_then_replaces_the_finished_product_with_its_amount(chat: Chat) -> None:
+    chat.say("3 soles et 1 kg de moules", author=LAURE)
+    chat.say("Sorry, no more sole this week", author=CHARLES)
+    chat.say("des dorades alors", author=LAURE)
+    assert chat.orders() == {LAURE: {"moules": 1, "dorade": 3}}
+
+
+def test_a_finished_product_is_no_longer_ordered(chat: Chat) -> None:
+    chat.say("1 bar", author=KARIM)
+    chat.say("Malheureusement plus de soles cette semaine", author=CHARLES)
+    replies = chat.say("2 soles svp", author=INES)
+    assert replies and "catalogue" in replies[0]
+    assert INES not in chat.orders()
+
+
+def test_a_substitute_offered_by_name_is_taken_with_a_yes(chat: Chat) -> None:
+    chat.say("1 kg de saint-jacques", author=LAURE)
+    chat.say("Laure, je vous mets plutôt 500 g de noix de Saint-Jacques ?", author=CHARLES)
+    chat.say("ah oui parfait", author=LAURE)
+    assert chat.orders() == {LAURE: {"noix-saint-jacques": 0.5}}
+
+
+def test_an_offer_addressed_to_someone_else_is_not_taken(chat: Chat) -> None:
+    chat.say("1 kg de saint-jacques", author=LAURE)
+    chat.say("1 bar", author=KARIM)
+    chat.say("Laure, je vous mets plutôt 500 g de noix de Saint-Jacques ?", author=CHARLES)
+    chat.say("ok parfait", author=KARIM)
+    assert chat.orders()[KARIM] == {"bar": 1}
+    assert chat.orders()[LAURE] == {"saint-jacques": 1}
+
+
+def test_a_choice_of_sizes_is_read_from_the_size_word(orchard: Chat) -> None:
+    orchard.say("Bonjour, 1 kg de poires et 1 pot de miel", author="u-farid")
+    orchard.say("Farid, le miel je l'ai en pot de 250 g ou de 500 g, lequel ?", author="u-bertrand")
+    orchard.say("Le grand 👍", author="u-farid")
+    assert orchard.orders()["u-farid"] == {"poires": 1, "miel-500": 1}
+
+
+def test_an_offer_of_packs_is_taken_with_its_amount(wholefoods: Chat) -> None:
+    wholefoods.say("24 tins of chickpeas please", author="u-ifeoma")
+    wholefoods.say("Ifeoma, 24 tins is 2 cases, shall I do it as 2 cases?", author="u-dev")
+    wholefoods.say("Yes please, 2 cases 👍", author="u-ifeoma")
+    assert wholefoods.orders() == {"u-ifeoma": {"chickpeas-case": 2}}
+
+
+def test_an_answer_to_a_choice_of_packs_by_their_sizes(chat: Chat) -> None:
+    chat.say("2 kg de moules", author=LAURE)
+    chat.say("Laure, je vous fais plutôt 1 kg de moules et 1 kg de coques ?", author=CHARLES)
+    chat.say("non merci, je garde mes moules", author=LAURE)
+    assert chat.orders() == {LAURE: {"moules": 2}}
