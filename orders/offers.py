@@ -10,13 +10,15 @@ against them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 
 from orders import ledger
+from orders.fastsql import Prepared
 from orders.messages import LineChange, Reply
 from orders.parsing import Action, Item, ProductIndex, Removal, to_catalog_unit
 from orders.parsing.elements import P, Q, find_elements
@@ -90,7 +92,20 @@ def _read(text: str, index: ProductIndex) -> _Read:
 
 
 def read_announcement(turn: Turn, window_id: int) -> tuple[list[Reply], list[LineChange]]:
-    """Products declared finished leave the orders that held them; an offer is remembered."""
+    """Products declared finished leave the orders that held them; an offer is remembered.
+
+    Most announcements are neither (a catalogue, a pickup time): two looks at the text
+    keep them from being read.
+    """
+    low = turn.text.lower()
+    if not any(key in low for key in _FINISH_KEYS) and not _addressed(turn, low):
+        return [], []
+    folded = " " + " ".join(_WORD.findall(fold(turn.text))) + " "
+    finishing = any(p in folded for p in _SOLD_OUT) or (
+        " plus de " in folded and any(f" {w} " in folded for w in _SORRY)
+    )
+    if not finishing and not _addressed(turn, folded):
+        return [], []
     read = _read(turn.text, turn.view.index)
     if not read.products and not read.amounts:
         return [], []
@@ -98,6 +113,36 @@ def read_announcement(turn: Turn, window_id: int) -> tuple[list[Reply], list[Lin
     if not replies:
         _remember_offer(turn, window_id, read)
     return replies, changes
+
+
+# Raw pieces of every _SOLD_OUT phrase, looked for before the text is folded.
+_FINISH_KEYS = (
+    "plus",
+    "more",
+    "sold",
+    "left",
+    "ran out",
+    "run out",
+    "stock",
+    "gone",
+    "puis",
+    "rupture",
+)
+_WORD = re.compile(r"[a-z0-9]+|\?")
+
+
+def _addressed(turn: Turn, folded: str) -> bool:
+    """Whether a message may offer something to one member: a question or an offer, in
+    reply to someone or opening on a name ("Farid, …", "@Laure …")."""
+    if "?" not in folded and not any(w in folded for w in _OFFERING):
+        return False
+    if turn.message.reply_to:
+        return True
+    head = turn.text.lstrip()[:40]
+    return head.startswith("@") or bool(_NAME_FIRST.match(head))
+
+
+_NAME_FIRST = re.compile(r"[^\W\d_][\w'-]{2,}\s?[,:]", re.UNICODE)
 
 
 def _sold_out(turn: Turn, window_id: int, read: _Read) -> tuple[list[Reply], list[LineChange]]:
@@ -303,21 +348,32 @@ def may_answer(words: list[str], actions: list[Action]) -> bool:
     return not _ANSWER_WORDS.isdisjoint(words) or any(w.isdigit() for w in words)
 
 
-def open_offers(turn: Turn, window_id: int) -> list[Any]:
+def open_offers(turn: Turn, window_id: int) -> list[_Offer]:
     """The open offers made to this member in this week."""
-    return list(
-        turn.conn.execute(
-            select(ledger.clar_t).where(
-                ledger.clar_t.c.member_id == turn.member_id,
-                ledger.clar_t.c.status == "open",
-                ledger.clar_t.c.window_id == window_id,
-                ledger.clar_t.c.kind.in_((OFFER, REPLACES)),
-            )
-        )
+    rows = _OPEN_OFFERS.rows(turn.conn, {"member": turn.member_id, "window": window_id})
+    return [_Offer(str(kind), int(product), _dec(value)) for kind, product, value in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class _Offer:
+    kind: str
+    product_id: int
+    quantity: Decimal | None
+
+
+_clar = ledger.clar_t
+_OPEN_OFFERS = Prepared(
+    select(_clar.c.kind, _clar.c.product_id, _clar.c.quantity).where(
+        _clar.c.member_id == bindparam("member"),
+        _clar.c.status == "open",
+        _clar.c.window_id == bindparam("window"),
+        or_(_clar.c.kind == OFFER, _clar.c.kind == REPLACES),
+        _clar.c.product_id.is_not(None),
     )
+)
 
 
-def read_answer(turn: Turn, rows: list[Any], actions: list[Action]) -> list[Action]:
+def read_answer(turn: Turn, rows: list[_Offer], actions: list[Action]) -> list[Action]:
     """The member's answer read against the offers: the option taken, and what it replaces."""
     index, codes = turn.view.index, turn.view.codes
     options = {codes[r.product_id]: _dec(r.quantity) for r in rows if r.kind == OFFER}
