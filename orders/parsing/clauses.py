@@ -17,6 +17,7 @@ from orders.parsing.intents import (
 )
 from orders.parsing.lexicon import (
     ADD,
+    ENOUGH,
     FIRST_PERSON,
     NEGATION,
     ORDER_VERBS,
@@ -50,14 +51,16 @@ def read_segment(
         return
     seg_words = words[segment.start : segment.end]
     sentence_words = words[sentence.start : sentence.end]
-    if _only_asking(sentence, sentence_words, products) or _to_others(sentence, sentence_words):
+    if _only_asking(sentence, sentence_words, products) or (
+        draft.talk and _to_others(sentence, sentence_words)
+    ):
         draft.asked.extend(p.code for p in products)
         return
     if not PAST.isdisjoint(seg_words) or _is_reference(seg_words) or _about_last_week(seg_words):
         draft.seen.extend((p.start, p.code) for p in products)
         draft.aside = reasons.STORY
         return
-    if _advice(sentence_words):
+    if draft.talk and _advice(sentence_words):
         draft.seen.extend((p.start, p.code) for p in products)
         draft.aside = reasons.ADVICE
         return
@@ -85,18 +88,13 @@ class _Reading:
     restating: bool  # "donc", "so", "sorry": this line replaces what the message said
 
 
-_ENOUGH = frozenset(
-    {"suffit", "suffisent", "suffira", "suffiront", "suffisant", "enough", "plenty", "loads"}
-)
-
-
 def _advice(sentence_words: list[str]) -> bool:
     """ "2 kg de moules ça suffit pour 4", "a dozen is plenty for two": how much to take,
     said to someone else (an amount judged enough for a number of people)."""
-    if _ENOUGH.isdisjoint(sentence_words) or not ORDER_VERBS.isdisjoint(sentence_words):
+    if ENOUGH.isdisjoint(sentence_words) or not ORDER_VERBS.isdisjoint(sentence_words):
         return False
     return any(
-        w in _ENOUGH and ({"pour", "for"} & set(sentence_words[n + 1 : n + 3]))
+        w in ENOUGH and ({"pour", "for"} & set(sentence_words[n + 1 : n + 3]))
         for n, w in enumerate(sentence_words)
     )
 

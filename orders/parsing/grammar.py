@@ -28,8 +28,10 @@ from orders.parsing.intents import (
     ParseResult,
 )
 from orders.parsing.lexicon import (
+    ENOUGH,
     RECIPE,
     RECIPE_HEADERS,
+    SOMEONE,
 )
 from orders.parsing.orphans import read_orphans
 from orders.parsing.phrases import QUICK, SELF_P, has
@@ -86,11 +88,14 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
         if too_much:
             mark_too_much(segment, words)
     draft = Draft()
+    draft.talk = not (SOMEONE.isdisjoint(words) and ENOUGH.isdisjoint(words))
     draft.replacing = any(isinstance(e, Q) and e.old for g in segments for e in g.elements)
     for segment in segments:
         read_segment(segment, sentences[segment.sentence], words, index, ctx, draft)
     named = {i for m in mentions for i in range(m.start, m.end)}
-    read_ellipsis(segments, sentences, tokens, index, draft, named)
+    loose = [e for e in elements if isinstance(e, Q) and not e.bound and e.end < len(words)]
+    if loose:
+        read_ellipsis(segments, sentences, tokens, index, draft, named)
     read_orphans(segments, sentences, words, index, ctx, draft)
     read_whole_message(flat, words, mentions, sentences, ctx, draft)
     unknown_products(segments, sentences, tokens, draft, index, named)
@@ -104,6 +109,8 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
 def _recipe_header(words: list[str]) -> bool:
     """ "Recette : 1 kg de moules, 2 échalotes…", "Ingredients: 500g mussels…"."""
     head = words[:4]
+    if RECIPE_HEADERS.isdisjoint(head):
+        return False
     return any(
         w in RECIPE_HEADERS and (n == 0 or head[n + 1 : n + 2] == [":"]) for n, w in enumerate(head)
     )

@@ -576,6 +576,10 @@ SHARING = frozenset(
 SOMEONE = frozenset(
     {"quelqu", "quelqu'un", "quelqun", "anyone", "anybody", "someone", "somebody", "qui", "who"}
 )
+# "2 kg ça suffit pour 4", "a dozen is plenty for two": advice on how much.
+ENOUGH = frozenset(
+    {"suffit", "suffisent", "suffira", "suffiront", "suffisant", "enough", "plenty", "loads"}
+)
 # First-person markers that make a reply to a neighbour an order of one's own.
 SELF = (
     "pour moi",
