@@ -72,6 +72,8 @@ def test_an_amount_after_talk_about_last_week_orders_nothing() -> None:
         ("Ingredients: 500g mussels, 2 shallots, 1 glass of white wine", why.RECIPE),
         ("@Karim oui, 2 kg de moules ça suffit pour 4", why.ADVICE),
         ("Karim, I'd say a dozen oysters is plenty for two", why.ADVICE),
+        ("Moules : comptez 500 g par personne", why.ADVICE),
+        ("Karim, 2 kg de moules c'est largement assez pour 4", why.ADVICE),
         ("On était 6 et 2 kg de moules ont suffi", why.STORY),
         ("Les 2 soles de la semaine dernière étaient délicieuses", why.STORY),
     ],

@@ -89,14 +89,23 @@ class _Reading:
 
 
 def _advice(sentence_words: list[str]) -> bool:
-    """ "2 kg de moules ça suffit pour 4", "a dozen is plenty for two": how much to take,
-    said to someone else (an amount judged enough for a number of people)."""
+    """ "2 kg de moules ça suffit pour 4", "a dozen is plenty for two", "comptez 200 g par
+    personne": how much to take, said to someone else (an amount judged enough for a number
+    of people, or a rate per person)."""
     if ENOUGH.isdisjoint(sentence_words) or not ORDER_VERBS.isdisjoint(sentence_words):
         return False
+    pairs = set(itertools.pairwise(sentence_words))
+    if pairs & _PER_PERSON:
+        return True  # "comptez 200 g par personne": a rate, not an amount ordered
     return any(
         w in ENOUGH and ({"pour", "for"} & set(sentence_words[n + 1 : n + 3]))
         for n, w in enumerate(sentence_words)
     )
+
+
+_PER_PERSON = frozenset(
+    {("par", "personne"), ("per", "person"), ("par", "tete"), ("a", "head"), ("per", "head")}
+)
 
 
 _ASKS_SOMEONE = frozenset({"quelqu", "anyone", "anybody", "someone", "somebody"})

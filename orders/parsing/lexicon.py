@@ -578,7 +578,23 @@ SOMEONE = frozenset(
 )
 # "2 kg ça suffit pour 4", "a dozen is plenty for two": advice on how much.
 ENOUGH = frozenset(
-    {"suffit", "suffisent", "suffira", "suffiront", "suffisant", "enough", "plenty", "loads"}
+    {
+        "suffit",
+        "suffisent",
+        "suffira",
+        "suffiront",
+        "suffisant",
+        "suffisamment",
+        "assez",
+        "enough",
+        "plenty",
+        "loads",
+        "sufficient",
+        "personne",
+        "person",
+        "head",
+        "tete",
+    }
 )
 # First-person markers that make a reply to a neighbour an order of one's own.
 SELF = (
