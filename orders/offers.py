@@ -228,10 +228,16 @@ def _remember_offer(turn: Turn, window_id: int, read: _Read) -> None:
     if not options:
         kinds = [c for w in read.words for c in index.kinds(w)]
         near = [*held, *asked, *kinds]
-        options = _options_by_size(index, read, near) or _options_by_pack(index, read, near)
+        options = (
+            _options_by_size(index, read, near)
+            or _options_by_pack(index, read, near)
+            or _options_by_word(index, read, near)
+        )
     if not options:
         return
     for code in options:
+        if code in held or code in asked:
+            replaced[code] = held.get(code, asked.get(code))  # "250 g or 500 g?" to a 500 g jar
         for sibling in index.siblings(code):
             if sibling not in options and (sibling in held or sibling in asked):
                 replaced.setdefault(sibling, held.get(sibling, asked.get(sibling)))
@@ -303,6 +309,27 @@ def _options_by_pack(
             for sibling in index.siblings(code):
                 if sibling not in near and _packed_in(index, sibling, word):
                     options[sibling] = q.amount.value * q.amount.factor
+    return options
+
+
+def _options_by_word(
+    index: ProductIndex, read: _Read, near: list[str]
+) -> dict[str, Decimal | None]:
+    """ "large box is light this week, small instead?": the product of the same kind that a
+    word of the offer names."""
+    named = {i for p in read.products for i in range(p.start, p.end)}
+    options: dict[str, Decimal | None] = {}
+    for i, word in enumerate(read.words):
+        if i in named or len(word) < 3 or not word.isalpha():
+            continue
+        for code in index.products:
+            if (
+                code not in near
+                and index.products[code].available
+                and index.says(code, word)
+                and any(index.related(code, c) for c in near)
+            ):
+                options[code] = None
     return options
 
 

@@ -26,6 +26,31 @@ def _chat(catalog: Path) -> Iterator[Chat]:
         app.close()
 
 
+GROCER = """
+club: Test bulk
+locale: en
+currency: GBP
+timezone: Europe/London
+supplier: {name: Green Grocer, author_id: "u-sam"}
+organisers: ["u-kate"]
+products:
+  - {id: spinach, name: Spinach, unit: kg, price: 6, aliases: [spinach]}
+  - {id: chard, name: Swiss chard, unit: kg, price: 5, aliases: [chard]}
+  - {id: oats, name: Porridge oats, unit: kg, price: 1.6, aliases: [oats]}
+  - {id: honey-small, name: Honey (250 g jar), unit: piece, price: 4, aliases: [small honey]}
+  - {id: honey-large, name: Honey (500 g jar), unit: piece, price: 7, aliases: [large honey]}
+  - {id: box-small, name: Small veg box, unit: piece, price: 12}
+  - {id: box-large, name: Large veg box, unit: piece, price: 20}
+"""
+
+
+@pytest.fixture
+def grocer(tmp_path: Path) -> Iterator[Chat]:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(GROCER, encoding="utf-8")
+    yield from _chat(catalog)
+
+
 @pytest.fixture
 def orchard() -> Iterator[Chat]:
     yield from _chat(HELDOUT6 / "verger-fr" / "catalog.yaml")
@@ -97,3 +122,34 @@ def test_an_answer_to_a_choice_of_packs_by_their_sizes(chat: Chat) -> None:
     chat.say("Laure, je vous fais plutôt 1 kg de moules et 1 kg de coques ?", author=CHARLES)
     chat.say("non merci, je garde mes moules", author=LAURE)
     assert chat.orders() == {LAURE: {"moules": 2}}
+
+
+def test_run_out_then_a_substitute_in_english(grocer: Chat) -> None:
+    grocer.say("1kg spinach and 2kg oats please", author="u-tom")
+    grocer.say("500g spinach", author="u-ann")
+    replies = grocer.say("Sorry folks, we've run out of spinach this week", author="u-sam")
+    assert len(replies) == 2
+    grocer.say("chard then", author="u-tom")
+    grocer.say("go on then, I'll have the chard", author="u-ann")
+    assert grocer.orders() == {"u-tom": {"chard": 1, "oats": 2}, "u-ann": {"chard": 0.5}}
+
+
+def test_a_size_named_alone_answers_an_offer_of_the_other_size(grocer: Chat) -> None:
+    grocer.say("1 lrg box", author="u-liz")
+    grocer.say("@liz large box is a bit light this week, small instead?", author="u-sam")
+    grocer.say("ok fine", author="u-liz")
+    assert grocer.orders() == {"u-liz": {"box-small": 1}}
+
+
+def test_the_small_one_answers_a_choice_of_jar_sizes(grocer: Chat) -> None:
+    grocer.say("a large honey please", author="u-bob")
+    grocer.say("Bob, 250g or 500g?", author="u-sam")
+    grocer.say("the small one thanks", author="u-bob")
+    assert grocer.orders() == {"u-bob": {"honey-small": 1}}
+
+
+def test_an_organisers_information_gets_no_question(grocer: Chat) -> None:
+    grocer.say("1 lrg box", author="u-liz")
+    assert grocer.say("The large box is about 7 kg this week", author="u-kate") == []
+    assert grocer.say("Large boxes are 20, small 12, 1 per household please", author="u-sam") == []
+    assert grocer.orders() == {"u-liz": {"box-large": 1}}

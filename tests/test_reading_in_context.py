@@ -137,6 +137,8 @@ def shop(text: str) -> list[object]:
         ("2 lrg box", [item("veg-large", "2")]),
         ("1 sm box please", [item("veg-small", "1")]),
         ("1 lrg veg box, 1 sm", [item("veg-large", "1"), item("veg-small", "1")]),
+        ("2 small boxes", [item("veg-small", "2")]),
+        ("1 large box", [item("veg-large", "1")]),
         ("2 btl cidre", [item("cidre", "2")]),
         ("3 btl of rhone", [item("wine", "3")]),
         ("cidre x2", [item("cidre", "2")]),
@@ -199,3 +201,7 @@ def test_a_word_that_tells_a_product_from_its_siblings_names_it(
 
 def test_a_unit_word_alone_names_no_product() -> None:
     assert shop("2 box") == []
+
+
+def test_a_size_alone_names_no_product() -> None:
+    assert shop("the small one thanks") == []

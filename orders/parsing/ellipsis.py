@@ -31,12 +31,15 @@ def read_ellipsis(
         for q in segment.elements:
             if not isinstance(q, Q) or q.bound or q.old or q.dropped or q.huge or q.choice:
                 continue
-            i = q.end
-            while i < segment.end and i - q.end < 2 and tokens[i].text in LINKS:
-                i += 1
-            if i >= segment.end or i in named or tokens[i].kind != "word":
-                continue
-            code = index.elided(tokens[i].text, draft.product_before(q.start), q.amount.dimension)
+            code, i = None, q.end
+            while code is None and i < segment.end and i - q.end < 3:
+                # "1 sm" (a size, which is also a link word), "1 de seigle"
+                if i not in named and tokens[i].kind == "word":
+                    before = draft.product_before(q.start)
+                    code = index.elided(tokens[i].text, before, q.amount.dimension)
+                if code is None and tokens[i].text not in LINKS:
+                    break
+                i += 0 if code is not None else 1
             if code is None:
                 continue
             product = P(i, i + 1, code, qty=q, named=(tokens[i].text,))

@@ -86,7 +86,10 @@ _UNITS_FOR = {
     "dozen": ("dozen", "piece", "pack"),
     "": ("piece", "pack", "bunch", "dozen"),
 }
-_NOT_HEADS = GRAMMAR_WORDS | STOPWORDS | ALL_WORDS | POSSESSIVE
+# "the small one": a size names a product only with the rest of its name.
+_SIZES = frozenset({"small", "large", "big", "petit", "petite", "grand", "grande", "medium"})
+_NOT_ELIDED = GRAMMAR_WORDS | STOPWORDS | ALL_WORDS | POSSESSIVE
+_NOT_HEADS = _NOT_ELIDED | _SIZES
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +242,14 @@ class ProductIndex:
             # ("cancel my whole order", "an extra bag") never names a product alone.
             if len(codes) == 1 and head not in _NOT_HEADS:
                 _keep(ranked, (head,), 2, next(iter(codes)))
+            elif len(codes) == 1 and head in _SIZES:
+                # "1 large box" of "Large veg box": the size and the last word.
+                code = next(iter(codes))
+                last = key_words(_base_name(index.products[code].name))[-1]
+                if last != head:
+                    _keep(ranked, (head, last), 2, code)
+                    if last.endswith(("x", "s", "ch", "sh", "z")):
+                        _keep(ranked, (head, last + "e"), 2, code)  # "small boxes"
             elif len(codes) > 1 and head not in _NOT_HEADS:
                 index._kinds[head] = tuple(p.code for p in products if p.code in codes)
         for words, (_rank, code) in list(ranked.items()):
@@ -387,7 +398,7 @@ class ProductIndex:
         the amount (a weight is the flour, a count the bread); None unless exactly one.
         """
         word = stem(word)
-        if len(word) < 3 or word in UNIT_WORDS or word in _NOT_HEADS:
+        if len(word) < 3 or word in UNIT_WORDS or word in _NOT_ELIDED:
             return None
         found = [
             code
