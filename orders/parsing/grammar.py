@@ -134,6 +134,7 @@ _DESCRIBING = (
     ("made", "from"),
     ("made", "of"),
 )
+_DESCRIBING_CUES = frozenset(p[1] for p in _DESCRIBING)  # "est" or "with", "from", "of"
 _SENTENCE_END = frozenset({".", "?", "!", "\n"})
 
 
@@ -149,6 +150,7 @@ def _subjects(mentions: list[Mention], words: list[str]) -> list[Mention]:
         before = words[max(0, mention.start - 4) : mention.start]
         if (
             previous is not None
+            and not _DESCRIBING_CUES.isdisjoint(before)
             and _SENTENCE_END.isdisjoint(words[previous.end : mention.start])
             and any(
                 tuple(before[-len(p) :]) == p or tuple(before[-len(p) - 1 : -1]) == p
