@@ -70,6 +70,8 @@ def test_an_amount_after_talk_about_last_week_orders_nothing() -> None:
             why.RECIPE,
         ),
         ("Ingredients: 500g mussels, 2 shallots, 1 glass of white wine", why.RECIPE),
+        ("Ma recette de moules : 2 kg de moules, 2 échalotes, 20 cl de vin blanc", why.RECIPE),
+        ("On a mangé 2 kg de moules à nous deux", why.STORY),
         ("@Karim oui, 2 kg de moules ça suffit pour 4", why.ADVICE),
         ("Karim, I'd say a dozen oysters is plenty for two", why.ADVICE),
         ("Moules : comptez 500 g par personne", why.ADVICE),
@@ -91,6 +93,8 @@ def test_a_non_order_holding_amounts_orders_nothing_and_says_why(text: str, reas
         ("je prends 2 kg de moules, ça suffira pour 4", [item("moules", "2")]),
         ("Finalement 1 kg de moules ça suffit", [item("moules", "1")]),
         ("je partage avec ma voisine : 2 kg de moules", [item("moules", "2")]),
+        ("3 soles : 2 pour moi et 1 pour Anne", [item("sole", "3")]),
+        ("3 soles pour eux, 2 pour moi", [item("sole", "5")]),
         (
             "fine, you've convinced me: two mackerel and a crab",
             [item("maquereau", "2"), item("tourteau", "1")],

@@ -25,6 +25,12 @@ def test_pareil_right_after_an_order_copies_it_without_a_reply_link(chat: Chat) 
     assert chat.orders()[KARIM] == {"moules": 2, "sole": 3}
 
 
+def test_plus_one_right_after_an_order_copies_it(chat: Chat) -> None:
+    chat.say("1 bar", author=CAMILLE)
+    chat.say("+1", author=LAURE)
+    assert chat.orders()[LAURE] == {"bar": 1}
+
+
 def test_pareil_with_more_copies_then_adds(chat: Chat) -> None:
     chat.say("2 kg de moules", author=CAMILLE)
     chat.say("pareil mais avec 1 bar en plus", author=LAURE)

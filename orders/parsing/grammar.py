@@ -108,12 +108,11 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
 
 def _recipe_header(words: list[str]) -> bool:
     """ "Recette : 1 kg de moules, 2 échalotes…", "Ingredients: 500g mussels…"."""
-    head = words[:4]
+    head = words[:6]
     if RECIPE_HEADERS.isdisjoint(head):
         return False
-    return any(
-        w in RECIPE_HEADERS and (n == 0 or head[n + 1 : n + 2] == [":"]) for n, w in enumerate(head)
-    )
+    # "Recette : …", "Ma recette de fondue : …", "Ingredients: …"
+    return words[0] in RECIPE_HEADERS or ":" in words[:8]
 
 
 def mentions(text: str, index: ProductIndex) -> tuple[str, ...]:

@@ -470,6 +470,13 @@ PAST = frozenset(
         "recu",
         "received",
         "suffi",
+        "mange",
+        "manges",
+        "ate",
+        "eaten",
+        "cooked",
+        "goute",
+        "tasted",
     }
 )
 # Common grocery nouns in French and English: a catalogue written in one language

@@ -108,6 +108,9 @@ def _for_someone(q: Q, words: list[str], index: ProductIndex, draft: Draft) -> b
     value = to_catalog_unit(q.amount, index.products[product])
     if not value:
         return False
+    named_at = max(start for start, code in draft.seen if code == product and start < q.start)
+    if ":" in words[named_at : q.start]:
+        return True  # "3 soles : 2 pour moi et 1 pour Anne": how the 3 are shared out
     draft.actions.append(Item(product, value, "set"))
     return True
 

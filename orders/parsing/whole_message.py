@@ -73,6 +73,8 @@ def read_whole_message(
     if has(flat, HABIT_P) and COPY_ONLY.issuperset(words):
         # "comme d'hab", "the usual", "same again": last week's order.
         draft.actions.append(CopyOrder(last_week=True))
+    elif flat.startswith(" + 1 ") and not ctx.order and COPY_ONLY.issuperset(words):
+        draft.actions.append(CopyOrder(nearest=True))  # "+1": me too
     elif has(flat, COPY_P):
         if has(flat, LAST_WEEK_P):
             draft.actions.append(CopyOrder(last_week=True))
