@@ -395,7 +395,8 @@ class ProductIndex:
 
         Among the available products whose names hold the word, a sibling of the product
         named before it (same first word) if there is one, else the one whose unit fits
-        the amount (a weight is the flour, a count the bread); None unless exactly one.
+        the amount (a weight is the flour, a count the bread); None unless exactly one,
+        and None for a word that tells a product from no other.
         """
         word = stem(word)
         if len(word) < 3 or word in UNIT_WORDS or word in _NOT_ELIDED:
@@ -405,6 +406,12 @@ class ProductIndex:
             for code, words in self._words.items()
             if word in words and self.products[code].available
         ]
+        if len(found) == 1 and not any(
+            self.related(found[0], other) for other in self.products if other != found[0]
+        ):
+            # "1 kg de bouchots" of "Moules de bouchot", the only mussels: no sibling to
+            # tell apart, so the word alone is no name.
+            return None
         if len(found) > 1 and before is not None and self._family.get(before):
             head = self._family[before][0]
             found = [c for c in found if self._family.get(c, ("",))[0] == head] or found
