@@ -148,6 +148,7 @@ def shop(text: str) -> list[object]:
         ("cidre x2", [item("cidre", "2")]),
         ("2x cidre", [item("cidre", "2")]),
         ("2 doz eggs", [item("eggs", "4")]),
+        ("half a dozen bottles of cidre then", [item("cidre", "6")]),
         ("1/2 kg oats", [item("oats", "0.5")]),
         ("500gr oats", [item("oats", "0.5")]),
         ("1 kilo 2 d'oats", [item("oats", "1.2")]),
