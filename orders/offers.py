@@ -98,7 +98,7 @@ def read_announcement(turn: Turn, window_id: int) -> tuple[list[Reply], list[Lin
     keep them from being read.
     """
     low = turn.text.lower()
-    if not any(key in low for key in _FINISH_KEYS) and not _addressed(turn, low):
+    if _FINISH_KEYS.search(low) is None and not _addressed(turn, low):
         return [], []
     folded = " " + " ".join(_WORD.findall(fold(turn.text))) + " "
     finishing = any(p in folded for p in _SOLD_OUT) or (
@@ -116,25 +116,14 @@ def read_announcement(turn: Turn, window_id: int) -> tuple[list[Reply], list[Lin
 
 
 # Raw pieces of every _SOLD_OUT phrase, looked for before the text is folded.
-_FINISH_KEYS = (
-    "plus",
-    "more",
-    "sold",
-    "left",
-    "ran out",
-    "run out",
-    "stock",
-    "gone",
-    "puis",
-    "rupture",
-)
+_FINISH_KEYS = re.compile("plus|more|sold|left|ran out|run out|stock|gone|puis|rupture")
 _WORD = re.compile(r"[a-z0-9]+|\?")
 
 
 def _addressed(turn: Turn, folded: str) -> bool:
     """Whether a message may offer something to one member: a question or an offer, in
     reply to someone or opening on a name ("Farid, …", "@Laure …")."""
-    if "?" not in folded and not any(w in folded for w in _OFFERING):
+    if "?" not in folded and _OFFERING_RE.search(folded) is None:
         return False
     if turn.message.reply_to:
         return True
@@ -142,6 +131,7 @@ def _addressed(turn: Turn, folded: str) -> bool:
     return head.startswith("@") or bool(_NAME_FIRST.match(head))
 
 
+_OFFERING_RE = re.compile("|".join(sorted(_OFFERING)))
 _NAME_FIRST = re.compile(r"[^\W\d_][\w'-]{2,}\s?[,:]", re.UNICODE)
 
 
@@ -363,6 +353,7 @@ def _add(
 # --- the member's side -------------------------------------------------------------------------
 
 _ANSWER_WORDS = _AGREE | _THEN | _BIG | _SMALL
+_DIGIT = re.compile("[0-9]")
 
 
 def may_answer(words: list[str], actions: list[Action]) -> bool:
@@ -370,9 +361,12 @@ def may_answer(words: list[str], actions: list[Action]) -> bool:
 
     Cheap, so that the ledger is asked for open offers only for such messages.
     """
-    if len(words) > 14 or any(isinstance(a, Item) for a in actions):
+    if len(words) > 14:
         return False
-    return not _ANSWER_WORDS.isdisjoint(words) or any(w.isdigit() for w in words)
+    for action in actions:
+        if isinstance(action, Item):
+            return False
+    return not _ANSWER_WORDS.isdisjoint(words) or _DIGIT.search(" ".join(words)) is not None
 
 
 def open_offers(turn: Turn, window_id: int) -> list[_Offer]:

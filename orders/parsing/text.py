@@ -171,12 +171,29 @@ def _plus_half(match: re.Match[str]) -> str:
 
 
 # "a dozen", "a jar" -> "1 dozen", "1 jar": an English article before a unit is an amount.
+# Checked for a word boundary in _article (see _split_unit: faster than a leading \b).
 _ARTICLE = re.compile(
-    r"\b(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|packet|box|"
+    r"(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|packet|box|"
     r"bag|tin|punnet|tub|lb|pint|case|crate|carton|block|head)\b"
 )
+
+
+def _split_unit(match: re.Match[str]) -> str:
+    start = match.start()
+    if start and (match.string[start - 1].isalnum() or match.string[start - 1] == "_"):
+        return match.group(0)  # inside a word ("n3", "x12kg")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def _decimal_comma(match: re.Match[str]) -> str:
+    start = match.start()
+    if start and (match.string[start - 1].isdigit() or match.string[start - 1] == ","):
+        return match.group(0)  # "1,2,3": a list, not a decimal
+    return f"{match.group(1)}.{match.group(2)}"
+
+
 _AFTER_NUMBERS: list[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
-    (",", re.compile(r"(?<![\d,])(\d+),(\d+)(?![\d,])"), r"\1.\2"),  # 1,5 kg
+    (",", re.compile(r"(\d+),(\d+)(?![\d,])"), _decimal_comma),  # 1,5 kg
     (
         "k",
         re.compile(
@@ -192,7 +209,9 @@ _AFTER_NUMBERS: list[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]],
         re.compile(r"(?<![\d/])([1-3])/([2-4])(?![\d/])"),
         lambda m: f" {(Decimal(m.group(1)) / Decimal(m.group(2))).normalize()} ",
     ),
-    ("", re.compile(r"\b(\d+(?:\.\d+)?)([a-z]+)"), r"\1 \2"),  # 2kg -> 2 kg, 2x -> 2 x
+    # 2kg -> 2 kg, 2x -> 2 x; the word boundary is checked in _split_unit, as a pattern that
+    # starts with a digit is looked for much faster than one that starts with \b.
+    ("", re.compile(r"(\d+(?:\.\d+)?)([a-z]+)"), _split_unit),
     ("x", re.compile(r"\bx(\d)"), r"x \1"),
 ]
 
@@ -213,6 +232,13 @@ _AIDE_MEMOIRE = re.compile(
     r"\b(?:before|in case|so|lest)\s+i\s+(?:don\s*t\s+|do\s+not\s+)?forget\b"
     r"|\b(?:avant\s+(?:que\s+j\s+oublie|d\s+oublier)|pour\s+ne\s+pas\s+oublier)\b"
 )
+
+
+def _article(match: re.Match[str]) -> str:
+    start = match.start()
+    if start and (match.string[start - 1].isalnum() or match.string[start - 1] == "_"):
+        return match.group(0)  # the end of a word ("banana bag")
+    return f" 1 {match.group(2)} "
 
 
 def normalize(text: str) -> str:
@@ -237,7 +263,7 @@ def normalize(text: str) -> str:
     if _DIGIT.search(text):
         text = _PARTY.sub(" convives ", text)
     if " a" in text or text.startswith("a"):
-        text = _ARTICLE.sub(r" 1 \2 ", text)
+        text = _ARTICLE.sub(_article, text)
     if _DIGIT.search(text):
         for trigger, pattern, replacement in _AFTER_NUMBERS:
             if trigger in text:
@@ -303,6 +329,7 @@ SHORTHAND = {
 }
 _SHORT = SHORTHAND.get
 
+
 _TOKEN = re.compile(r"(\d+(?:\.\d+)?)|([a-z0-9]+)|(\n|[,.;:!?/+()=-])")
 
 
@@ -311,9 +338,10 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     new = tuple.__new__  # builds the named tuple without its Python-level __new__
+    short = _SHORT
     for number, word, punct in _TOKEN.findall(text):
         if word:
-            append(new(Token, (_SHORT(word, word), "word", None)))
+            append(new(Token, (short(word, word), "word", None)))
         elif number:
             append(new(Token, (number, "num", Decimal(number))))
         else:
