@@ -143,6 +143,10 @@ def _sold_out(turn: Turn, window_id: int, read: _Read) -> tuple[list[Reply], lis
     replies: list[Reply] = []
     changes: list[LineChange] = []
     infos = turn.view.infos
+    index = turn.view.index
+    offered = {
+        p.code for p in read.products if p.code not in finished and index.products[p.code].available
+    } | set(_options_by_word(index, read, sorted(finished)))
     holders: dict[int, str] = {}
     for member_id, display, _user, product_id, _qty in ledger.window_lines(turn.conn, window_id):
         if turn.view.codes[product_id] in finished:
@@ -169,6 +173,8 @@ def _sold_out(turn: Turn, window_id: int, read: _Read) -> tuple[list[Reply], lis
         )
         for product_id, value in gone.items():
             _add(turn, window_id, member_id, REPLACES, product_id, value)
+        for code in offered:  # "plus de Chinon 2022, je vous propose le 2021 à la place"
+            _add(turn, window_id, member_id, OFFER, turn.view.ids[code], None)
         first = next(iter(gone.items()))
         info = infos[first[0]]
         text = turn.bot.renderer.render(
@@ -310,8 +316,12 @@ def _options_by_word(
     named = {i for p in read.products for i in range(p.start, p.end)}
     options: dict[str, Decimal | None] = {}
     for i, word in enumerate(read.words):
-        if i in named or len(word) < 3 or not word.isalpha():
-            continue
+        if (
+            i in named
+            or len(word) < 3
+            or not (word.isalpha() or (word.isdigit() and len(word) == 4))
+        ):
+            continue  # a word, or a year ("le 2021 à la place")
         for code in index.products:
             if (
                 code not in near

@@ -51,6 +51,29 @@ def grocer(tmp_path: Path) -> Iterator[Chat]:
     yield from _chat(catalog)
 
 
+CAVE = """
+club: Fromages et vins
+locale: fr
+currency: EUR
+timezone: Europe/Paris
+supplier: {name: La cave, author_id: "u-cave"}
+organisers: ["u-orga"]
+products:
+  - {id: comte, name: Comté 18 mois, unit: kg, price: 28, aliases: [comté, comte]}
+  - {id: chinon-22, name: Chinon rouge 2022 (bouteille), unit: piece, price: 12, aliases: [chinon]}
+  - {id: chinon-21, name: Chinon rouge 2021 (bouteille), unit: piece, price: 13}
+  - {id: brie, name: Brie de Meaux entier, unit: piece, price: 25, aliases: [brie]}
+  - {id: demi-brie, name: Demi brie de Meaux, unit: piece, price: 13, aliases: [demi-brie]}
+"""
+
+
+@pytest.fixture
+def cave(tmp_path: Path) -> Iterator[Chat]:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(CAVE, encoding="utf-8")
+    yield from _chat(catalog)
+
+
 @pytest.fixture
 def orchard() -> Iterator[Chat]:
     yield from _chat(HELDOUT6 / "verger-fr" / "catalog.yaml")
@@ -153,3 +176,22 @@ def test_an_organisers_information_gets_no_question(grocer: Chat) -> None:
     assert grocer.say("The large box is about 7 kg this week", author="u-kate") == []
     assert grocer.say("Large boxes are 20, small 12, 1 per household please", author="u-sam") == []
     assert grocer.orders() == {"u-liz": {"box-large": 1}}
+
+
+def test_a_substitute_offered_with_the_no_more_is_taken_with_a_yes(cave: Chat) -> None:
+    cave.say("2 bouteilles de chinon et 500 g de comté", author="u-julie")
+    cave.say("1 chinon", author="u-paul")
+    replies = cave.say(
+        "Désolé, plus de Chinon 2022 ! Je peux vous proposer le 2021 à la place ?", author="u-cave"
+    )
+    assert len(replies) == 2
+    cave.say("ok parfait", author="u-julie")
+    cave.say("non merci", author="u-paul")
+    assert cave.orders() == {"u-julie": {"comte": 0.5, "chinon-21": 2}}
+
+
+def test_a_smaller_cut_offered_instead(cave: Chat) -> None:
+    cave.say("un brie", author="u-anne")
+    cave.say("Anne, le brie entier fait 3 kg, je vous fais plutôt un demi-brie ?", author="u-cave")
+    cave.say("ah oui très bien", author="u-anne")
+    assert cave.orders() == {"u-anne": {"demi-brie": 1}}
