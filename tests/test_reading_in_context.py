@@ -47,6 +47,18 @@ def test_an_amount_in_the_wrong_unit_after_the_product_is_asked_about() -> None:
     assert [(a.kind, a.product) for a in actions if isinstance(a, Ask)] == [("unit", "maquereau")]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["je prends les moules", "I'll take the mussels please", "moules svp", "Moules pour 6 svp"],
+)
+def test_a_product_asked_for_without_an_amount_is_a_question(text: str) -> None:
+    assert read(text).actions == [Ask("vague", "moules")]
+
+
+def test_thanks_for_a_product_is_no_request() -> None:
+    assert read("merci pour les moules").actions == []
+
+
 def test_an_amount_after_talk_about_last_week_orders_nothing() -> None:
     result = read("Les moules de la semaine dernière étaient top, 2 kg")
     assert result.actions == []

@@ -71,6 +71,9 @@ def read_segment(
         removing_here=not REMOVE.isdisjoint(seg_words),
         mode=_mode(seg_words, sentence_words, words, segment),
         restating=not (RESTATE.isdisjoint(seg_words) and SELF_CORRECTION.isdisjoint(seg_words)),
+        # A product named beside one with an amount ("une boîte de 12 oeufs") is no request.
+        ordering=not _ORDERING.isdisjoint(sentence_words)
+        and all(p.qty is None for p in products),
     )
     for product in products:
         if not product.old:
@@ -86,6 +89,7 @@ class _Reading:
     removing_here: bool  # ... in this very segment
     mode: str  # "set" or "add"
     restating: bool  # "donc", "so", "sorry": this line replaces what the message said
+    ordering: bool = False  # "je prends", "please": the sentence asks for something
 
 
 def _advice(sentence_words: list[str]) -> bool:
@@ -152,8 +156,14 @@ def _read_product(
         draft.actions.append(Ask("vague", product.code))
     elif _bare_list_item(words, product, index):
         draft.actions.append(Item(product.code, Decimal(1), reading.mode))
+    elif reading.ordering:
+        # "je prends les moules", "mussels please": asked for, but how much?
+        draft.actions.append(Ask("vague", product.code))
 
 
+_ORDERING = ORDER_VERBS | frozenset(
+    {"svp", "stp", "please", "pls", "plz", "prendrai", "mets", "mettez", "reserve", "reserver"}
+)
 _INSTEAD = (
     ("instead", "of"),
     ("rather", "than"),
