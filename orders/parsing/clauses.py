@@ -71,9 +71,8 @@ def read_segment(
         removing_here=not REMOVE.isdisjoint(seg_words),
         mode=_mode(seg_words, sentence_words, words, segment),
         restating=not (RESTATE.isdisjoint(seg_words) and SELF_CORRECTION.isdisjoint(seg_words)),
-        # A product named beside one with an amount ("une boîte de 12 oeufs") is no request.
-        ordering=not _ORDERING.isdisjoint(sentence_words)
-        and all(p.qty is None for p in products),
+        sentence_words=sentence_words,
+        products=products,
     )
     for product in products:
         if not product.old:
@@ -89,7 +88,8 @@ class _Reading:
     removing_here: bool  # ... in this very segment
     mode: str  # "set" or "add"
     restating: bool  # "donc", "so", "sorry": this line replaces what the message said
-    ordering: bool = False  # "je prends", "please": the sentence asks for something
+    sentence_words: list[str]
+    products: list[P]  # the segment's products
 
 
 def _advice(sentence_words: list[str]) -> bool:
@@ -156,9 +156,17 @@ def _read_product(
         draft.actions.append(Ask("vague", product.code))
     elif _bare_list_item(words, product, index):
         draft.actions.append(Item(product.code, Decimal(1), reading.mode))
-    elif reading.ordering:
+    elif _asked_for(reading):
         # "je prends les moules", "mussels please": asked for, but how much?
         draft.actions.append(Ask("vague", product.code))
+
+
+def _asked_for(reading: _Reading) -> bool:
+    """ "je prends les moules", "mussels please": a product asked for with no amount; not
+    one named beside a product that has one ("une boîte de 12 oeufs")."""
+    if _ORDERING.isdisjoint(reading.sentence_words):
+        return False
+    return all(p.qty is None for p in reading.products)
 
 
 _ORDERING = ORDER_VERBS | frozenset(

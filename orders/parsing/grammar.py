@@ -18,7 +18,6 @@ from orders.parsing import reasons
 from orders.parsing.clauses import read_segment
 from orders.parsing.draft import Draft, Pending, item
 from orders.parsing.elements import Q, find_elements
-from orders.parsing.ellipsis import read_ellipsis
 from orders.parsing.intents import (
     Action,
     Answer,
@@ -28,10 +27,9 @@ from orders.parsing.intents import (
     ParseResult,
 )
 from orders.parsing.lexicon import (
-    ENOUGH,
     RECIPE,
     RECIPE_HEADERS,
-    SOMEONE,
+    TALK,
 )
 from orders.parsing.orphans import read_orphans
 from orders.parsing.phrases import QUICK, SELF_P, has
@@ -88,15 +86,12 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
         if too_much:
             mark_too_much(segment, words)
     draft = Draft()
-    draft.talk = not (SOMEONE.isdisjoint(words) and ENOUGH.isdisjoint(words))
+    draft.talk = not TALK.isdisjoint(words)
     draft.replacing = any(isinstance(e, Q) and e.old for g in segments for e in g.elements)
     for segment in segments:
         read_segment(segment, sentences[segment.sentence], words, index, ctx, draft)
     named = {i for m in mentions for i in range(m.start, m.end)}
-    loose = [e for e in elements if isinstance(e, Q) and not e.bound and e.end < len(words)]
-    if loose:
-        read_ellipsis(segments, sentences, tokens, index, draft, named)
-    read_orphans(segments, sentences, words, index, ctx, draft)
+    read_orphans(segments, sentences, words, index, ctx, draft, named)
     read_whole_message(flat, words, mentions, sentences, ctx, draft)
     unknown_products(segments, sentences, tokens, draft, index, named)
     if index.has_kinds:

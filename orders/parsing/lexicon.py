@@ -603,6 +603,7 @@ ENOUGH = frozenset(
         "tete",
     }
 )
+TALK = SOMEONE | ENOUGH  # the words of talk to others: looked for once per message
 # First-person markers that make a reply to a neighbour an order of one's own.
 SELF = (
     "pour moi",

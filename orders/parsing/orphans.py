@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from orders.parsing.draft import Draft, said
 from orders.parsing.elements import P, Q
+from orders.parsing.ellipsis import read_elided
 from orders.parsing.intents import (
     Answer,
     Ask,
@@ -34,6 +35,7 @@ def read_orphans(
     index: ProductIndex,
     ctx: ParseContext,
     draft: Draft,
+    named: set[int],
 ) -> None:
     """Give each quantity that names no product the product it must mean, if any."""
     has_products = any(isinstance(e, P) for s in segments for e in s.elements)
@@ -46,7 +48,11 @@ def read_orphans(
         if not PAST.isdisjoint(seg_words):
             continue
         for q in segment.elements:
-            if not isinstance(q, Q) or q.bound or q.old or q.dropped or q.article or q.huge:
+            if not isinstance(q, Q) or q.bound or q.old or q.dropped or q.huge:
+                continue
+            if not q.choice and read_elided(q, segment, words, index, draft, named):
+                continue
+            if q.article:
                 continue
             if _correction(q, segment, words, index, ctx, draft):
                 continue
