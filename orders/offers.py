@@ -107,8 +107,6 @@ def read_announcement(turn: Turn, window_id: int) -> tuple[list[Reply], list[Lin
     if not finishing and not _addressed(turn, folded):
         return [], []
     read = _read(turn.text, turn.view.index)
-    if not read.products and not read.amounts:
-        return [], []
     replies, changes = _sold_out(turn, window_id, read)
     if not replies:
         _remember_offer(turn, window_id, read)
@@ -189,27 +187,28 @@ def _sold_out(turn: Turn, window_id: int, read: _Read) -> tuple[list[Reply], lis
 
 
 def _finished(read: _Read) -> set[str]:
-    """The products a sentence says are finished ("plus de X", "no more X", "X sold out")."""
+    """The products a clause says are finished ("plus de X", "no more X", "X sold out")."""
     found: set[str] = set()
-    cuts = [i for i, w in enumerate(read.words) if w in (".", "!", "?", "\n", ";")]
+    cuts = [i for i, w in enumerate(read.words) if w in (".", "!", "?", "\n", ";", ",")]
+    sorry = not _SORRY.isdisjoint(read.words)
     start = 0
     for end in [*cuts, len(read.words)]:
-        span = read.words[start:end]
-        text = " " + " ".join(span) + " "
-        question = end < len(read.words) and read.words[end] == "?"
-        sorry = not _SORRY.isdisjoint(span)
-        if not question and (any(p in text for p in _SOLD_OUT) or (sorry and " plus de " in text)):
+        # One clause at a time: "Désolée, plus de raclette cette semaine, … du morbier ?"
+        text = " " + " ".join(read.words[start:end]) + " "
+        if any(p in text for p in _SOLD_OUT) or (sorry and " plus de " in text):
             found.update(p.code for p in read.products if start <= p.start < end)
         start = end + 1
     return found
 
 
 def _remember_offer(turn: Turn, window_id: int, read: _Read) -> None:
-    """ "Ifeoma, shall I do it as 2 cases?": the options offered to one member."""
-    offering = bool(read.questions) or not _OFFERING.isdisjoint(read.words)
-    member_id = _addressee(turn, read) if offering else None
-    if member_id is None:
-        return
+    """ "Ifeoma, shall I do it as 2 cases?": the options offered to the members addressed."""
+    if read.questions or not _OFFERING.isdisjoint(read.words):
+        for member_id in _addressees(turn):
+            _offer_to(turn, window_id, read, member_id)
+
+
+def _offer_to(turn: Turn, window_id: int, read: _Read, member_id: int) -> None:
     index, ids = turn.view.index, turn.view.ids
     _order_id, lines = ledger.order_lines(turn.conn, window_id, member_id)
     held = {turn.view.codes[p]: q for p, q in lines.items()}
@@ -227,7 +226,7 @@ def _remember_offer(turn: Turn, window_id: int, read: _Read) -> None:
         options = (
             _options_by_size(index, read, near)
             or _options_by_pack(index, read, near)
-            or _options_by_word(index, read, near)
+            or _options_by_word(index, read, near, exclude=set(held))
         )
     if not options:
         return
@@ -248,19 +247,23 @@ def _remember_offer(turn: Turn, window_id: int, read: _Read) -> None:
         _add(turn, window_id, member_id, REPLACES, ids[code], value)
 
 
-def _addressee(turn: Turn, read: _Read) -> int | None:
-    """The member an offer is for: the author of the message replied to, or the one named first."""
+def _addressees(turn: Turn) -> list[int]:
+    """The members an offer is for: the author of the message replied to, those @mentioned,
+    and those named in its first words ("Farid, …")."""
     m = turn.message
+    found: list[int] = []
     if m.reply_to:
         replied = ledger.find_record(turn.conn, m.platform, m.chat_id, m.reply_to)
         if replied is not None and replied.member_id not in (None, turn.member_id):
-            return replied.member_id
-    head = {fold(w).strip("@,:!") for w in turn.text.split()[:4]}
+            found.append(replied.member_id)
+    words = turn.text.split()
+    named = {fold(w).strip("@,:!?.") for w in words[:4]}
+    named |= {fold(w).strip("@,:!?.") for w in words if w.startswith("@")}
     for member_id, display in ledger.members_named(turn.conn, turn.club.id):
         first = fold(display.split(" ")[0]).strip()
-        if len(first) >= 3 and first in head and member_id != turn.member_id:
-            return member_id
-    return None
+        if len(first) >= 3 and first in named and member_id not in (turn.member_id, *found):
+            found.append(member_id)
+    return found
 
 
 def _asked_about(turn: Turn, window_id: int, member_id: int) -> dict[str, Decimal | None]:
@@ -309,7 +312,7 @@ def _options_by_pack(
 
 
 def _options_by_word(
-    index: ProductIndex, read: _Read, near: list[str]
+    index: ProductIndex, read: _Read, near: list[str], exclude: set[str] | None = None
 ) -> dict[str, Decimal | None]:
     """ "large box is light this week, small instead?": the product of the same kind that a
     word of the offer names."""
@@ -324,7 +327,7 @@ def _options_by_word(
             continue  # a word, or a year ("le 2021 à la place")
         for code in index.products:
             if (
-                code not in near
+                code not in (near if exclude is None else exclude)
                 and index.products[code].available
                 and index.says(code, word)
                 and any(index.related(code, c) for c in near)
@@ -363,6 +366,7 @@ def _add(
 # --- the member's side -------------------------------------------------------------------------
 
 _ANSWER_WORDS = _AGREE | _THEN | _BIG | _SMALL
+_SIZE_WORDS = (_BIG | _SMALL | {"medium", "moyen", "moyenne"}) - {"plus", "moins"}
 _DIGIT = re.compile("[0-9]")
 
 
@@ -472,6 +476,9 @@ def _chosen(
     others = [p.code for p in read.products if p.code not in replaced]
     if replaced and len(set(others)) == 1 and (not _THEN.isdisjoint(words) or len(words) <= 4):
         return others[0]  # "chard then": a substitute the supplier did not name
+    sized = [c for c in options if any(index.says(c, w) for w in words & _SIZE_WORDS)]
+    if len(sized) == 1:
+        return sized[0]  # "le grand 👍" to "le petit ou le grand ?"
     if len(options) >= 2 and not (_BIG.isdisjoint(words) and _SMALL.isdisjoint(words)):
         ranked = sorted(options, key=lambda c: _size(index, c))
         return ranked[-1] if not _BIG.isdisjoint(words) else ranked[0]
@@ -503,4 +510,5 @@ def _size(index: ProductIndex, code: str) -> Decimal:
 
 
 def _dec(value: Any) -> Decimal | None:
-    return Decimal(value) if value is not None else None
+    """A stored quantity (SQLite may hand back a float) as the decimal it was written as."""
+    return Decimal(str(value)).normalize() if value is not None else None

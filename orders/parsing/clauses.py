@@ -157,8 +157,17 @@ def _read_product(
     elif _bare_list_item(words, product, index):
         draft.actions.append(Item(product.code, Decimal(1), reading.mode))
     elif _asked_for(reading):
-        # "je prends les moules", "mussels please": asked for, but how much?
-        draft.actions.append(Ask("vague", product.code))
+        # "je prends les moules", "mussels please": asked for, but how much? "le carton",
+        # "the small box": one of a product sold by the piece.
+        one = (
+            index.products[product.code].unit in ("piece", "pack", "bunch")
+            and product.start > 0
+            and words[product.start - 1] in _ONE_ARTICLES
+        )
+        if one:
+            draft.actions.append(Item(product.code, Decimal(1), reading.mode))
+        else:
+            draft.actions.append(Ask("vague", product.code))
 
 
 def _asked_for(reading: _Reading) -> bool:
@@ -169,6 +178,7 @@ def _asked_for(reading: _Reading) -> bool:
     return all(p.qty is None for p in reading.products)
 
 
+_ONE_ARTICLES = frozenset({"le", "la", "l", "the", "this", "that", "ce", "cette"})
 _ORDERING = ORDER_VERBS | frozenset(
     {"svp", "stp", "please", "pls", "plz", "prendrai", "mets", "mettez", "reserve", "reserver"}
 )

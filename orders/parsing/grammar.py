@@ -17,7 +17,7 @@ from __future__ import annotations
 from orders.parsing import reasons
 from orders.parsing.clauses import read_segment
 from orders.parsing.draft import Draft, Pending, item
-from orders.parsing.elements import Q, find_elements
+from orders.parsing.elements import P, Q, find_elements
 from orders.parsing.intents import (
     Action,
     Answer,
@@ -29,6 +29,8 @@ from orders.parsing.intents import (
 from orders.parsing.lexicon import (
     RECIPE,
     RECIPE_HEADERS,
+    SHARING,
+    SOMEONE,
     TALK,
 )
 from orders.parsing.orphans import read_orphans
@@ -75,6 +77,8 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     if not own and (len(RECIPE.intersection(words)) >= 2 or _recipe_header(words)):
         return ParseResult(kind="chatter", mentioned=mentioned, reason=reasons.RECIPE, words=words)
     elements = find_elements(tokens, mentions)
+    if not _NOT_ORDERED_CUES.isdisjoint(words):
+        _drop_not_ordered(elements, words)
     sentences = split_sentences(tokens, flat)
     segments = split_segments(tokens, sentences, elements)
     too_much = " trop " in flat or " too " in flat
@@ -92,13 +96,45 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
         read_segment(segment, sentences[segment.sentence], words, index, ctx, draft)
     named = {i for m in mentions for i in range(m.start, m.end)}
     read_orphans(segments, sentences, words, index, ctx, draft, named)
-    read_whole_message(flat, words, mentions, sentences, ctx, draft)
+    read_whole_message(flat, words, mentions, sentences, ctx, draft, index)
     unknown_products(segments, sentences, tokens, draft, index, named)
     if index.has_kinds:
         ask_which_kind(segments, sentences, tokens, draft, index, named)
     actions = _finish(draft.actions, index)
     reason = "" if actions else reasons.why_not(draft, sentences, mentions, words)
     return ParseResult(actions, _kind(actions, sentences, mentions), mentioned, reason, words)
+
+
+# "il me reste 300 g", "j'ai 3 bouteilles à la cave", "I've got 2 kg": what one has (not
+# "I have", which is also "could I have 2 soles");
+# "3 bouteilles chacun", "6 tins each": a share per person. Neither is an amount ordered.
+_HAVING = frozenset(
+    {
+        ("me", "reste"),
+        ("nous", "reste"),
+        ("j", "ai"),
+        ("ai", "encore"),
+        ("ve", "got"),
+        ("have", "got"),
+        ("still", "have"),
+    }
+)
+_EACH = frozenset({"chacun", "chacune", "each", "apiece"})
+_NOT_ORDERED_CUES = frozenset(w for pair in _HAVING for w in pair) | _EACH
+
+
+def _drop_not_ordered(elements: list[Q | P], words: list[str]) -> None:
+    # A share per person only where sharing is proposed: "2 soles each for me and my wife"
+    # is an order of four.
+    sharing = not (SHARING.isdisjoint(words) and SOMEONE.isdisjoint(words))
+    for e in elements:
+        if not isinstance(e, Q):
+            continue
+        after = words[e.end : e.end + 2]
+        if tuple(words[max(0, e.start - 2) : e.start]) in _HAVING or (
+            sharing and not _EACH.isdisjoint(after)
+        ):
+            e.dropped = True
 
 
 def _recipe_header(words: list[str]) -> bool:

@@ -16,6 +16,7 @@ from orders.parsing.intents import (
 )
 from orders.parsing.lexicon import (
     ADD,
+    LINKS,
     PAST,
     RESTATE,
     SELF_CORRECTION,
@@ -60,7 +61,7 @@ def read_orphans(
                 continue
             if any(isinstance(e, P) for e in segment.elements):
                 continue
-            if number and _after_product(q, segments[number - 1], segment, index, draft):
+            if number and _after_product(q, segments[number - 1], segment, words, index, draft):
                 continue
             if _from_context(q, seg_words, index, ctx, draft):
                 continue
@@ -71,8 +72,16 @@ def read_orphans(
         draft.actions.append(Answer(amount=replace(answers[0].amount, counted=False)))
 
 
+_FILLER = (
+    frozenset(
+        {"svp", "stp", "please", "pls", "merci", "thanks", "alors", "then", "donc", "so", "!", "."}
+    )
+    | LINKS
+)
+
+
 def _after_product(
-    q: Q, previous: Segment, segment: Segment, index: ProductIndex, draft: Draft
+    q: Q, previous: Segment, segment: Segment, words: list[str], index: ProductIndex, draft: Draft
 ) -> bool:
     """ "Bon, va pour les rillettes alors, 2 pots": the amount of the product just named.
 
@@ -81,6 +90,9 @@ def _after_product(
     """
     if draft.aside or not previous.elements or segment.elements[0] is not q:
         return False
+    rest = words[segment.start : q.start] + words[q.end : segment.end]
+    if not _FILLER.issuperset(rest):
+        return False  # "… et Pierre-Yves me rembourse 3 bouteilles": not the amount alone
     product = previous.elements[-1]
     if not isinstance(product, P) or product.qty is not None or product.old:
         return False
@@ -179,6 +191,8 @@ def _from_context(
     if len(candidates) != 1:
         return False
     code = candidates[0]
+    if any(getattr(a, "product", None) == code for a in draft.actions):
+        return False  # "je prends le carton de 6 et … 3 bouteilles": already ordered here
     amount = Amount(q.amount.value, q.amount.dimension, q.amount.factor, counted=False)
     value = to_catalog_unit(amount, index.products[code])
     if value is None:

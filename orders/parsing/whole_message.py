@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 
 from orders.parsing.draft import Draft
 from orders.parsing.elements import Q
@@ -36,7 +37,7 @@ from orders.parsing.lexicon import (
 from orders.parsing.phrases import COPY_P, HABIT_P, LAST_WEEK_P, has
 from orders.parsing.products import Mention, ProductIndex
 from orders.parsing.structure import Segment, Sentence
-from orders.parsing.text import Token
+from orders.parsing.text import Token, stem
 from orders.parsing.units import to_catalog_unit
 
 
@@ -47,6 +48,7 @@ def read_whole_message(
     sentences: list[Sentence],
     ctx: ParseContext,
     draft: Draft,
+    index: ProductIndex,
 ) -> None:
     """Readings that need the whole message: yes/no, cancel everything, copy an order."""
     _copy_with_changes(flat, mentions, ctx, draft)
@@ -70,6 +72,10 @@ def read_whole_message(
         return
     if mentions:
         return
+    if ctx.recent_products or ctx.reply_products:
+        _the_container(words, ctx, draft, index)
+        if draft.actions:
+            return
     if has(flat, HABIT_P) and COPY_ONLY.issuperset(words):
         # "comme d'hab", "the usual", "same again": last week's order.
         draft.actions.append(CopyOrder(last_week=True))
@@ -83,6 +89,29 @@ def read_whole_message(
         elif COPY_ONLY.issuperset(words) and not asked:
             # "pareil pour moi" with no reply link: the order written just before it.
             draft.actions.append(CopyOrder(nearest=True))
+
+
+_THE = frozenset({"the", "le", "la", "l", "ce", "cette", "that", "this"})
+_PUT = frozenset({"put", "order", "commande", "prends", "take", "mets", "mettez", "want", "veux"})
+
+
+def _the_container(words: list[str], ctx: ParseContext, draft: Draft, index: ProductIndex) -> None:
+    """ "I'll put the case on my order then", after proposing to share a case of tomatoes:
+    the product just talked about that comes in that container, one of it."""
+    if _PUT.isdisjoint(words):
+        return
+    for i in range(1, len(words)):
+        if words[i - 1] in _THE and UNIT_WORDS.get(words[i], ("",))[0] == "container":
+            word = stem(words[i])
+            found = {
+                c
+                for c in (*ctx.recent_products, *ctx.reply_products)
+                if c in index.products
+                and (index.products[c].pack_word == word or index.says(c, word))
+            }
+            if len(found) == 1:
+                draft.actions.append(Item(found.pop(), Decimal(1), "set"))
+            return
 
 
 def _copy_with_changes(flat: str, mentions: list[Mention], ctx: ParseContext, draft: Draft) -> None:
