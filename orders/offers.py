@@ -325,11 +325,10 @@ def _options_by_word(
             or not (word.isalpha() or (word.isdigit() and len(word) == 4))
         ):
             continue  # a word, or a year ("le 2021 à la place")
-        for code in index.products:
+        for code in index.saying(word):
             if (
                 code not in (near if exclude is None else exclude)
                 and index.products[code].available
-                and index.says(code, word)
                 and any(index.related(code, c) for c in near)
             ):
                 options[code] = None

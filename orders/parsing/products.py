@@ -216,6 +216,7 @@ class ProductIndex:
     # A first word that several products share ("Pommes Gala", "Pommes Reinette"): the
     # kinds a member who writes only "pommes" may mean.
     _kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _saying: dict[str, list[str]] = field(default_factory=dict)  # word -> products, built lazily
 
     @classmethod
     def build(cls, products: Sequence[ProductInfo]) -> ProductIndex:
@@ -369,6 +370,14 @@ class ProductIndex:
             return None
         packs = value * mine.pack.amount / theirs.pack.amount
         return packs.normalize() if packs > 0 and packs == packs.to_integral_value() else None
+
+    def saying(self, word: str) -> tuple[str, ...]:
+        """The products whose name or aliases hold ``word``."""
+        if not self._saying:
+            for code, words in self._words.items():
+                for w in words:
+                    self._saying.setdefault(w, []).append(code)
+        return tuple(self._saying.get(stem(word), ()))
 
     def says(self, code: str, word: str) -> bool:
         """Whether a product's name or aliases hold ``word`` ("case" in "case of 12 tins")."""
