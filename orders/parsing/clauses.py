@@ -270,7 +270,9 @@ def _negated(words: list[str], product: P, segment: Segment) -> bool:
     return bool(before) and before[-1] in NEGATION | {"sans", "without"}
 
 
-_LIST_END = frozenset({"+", ",", "\n", "", "for", "pour", "please", "pls", "svp", "stp", "."})
+_LIST_END = frozenset(
+    {"+", ",", "\n", "", "for", "pour", "please", "pls", "svp", "stp", ".", "et", "and", "&"}
+)
 
 
 def _bare_list_item(words: list[str], product: P, index: ProductIndex) -> bool:

@@ -22,7 +22,8 @@ def read_elided(
     while code is None and i < segment.end and i - q.end < 3:
         # "1 sm" (a size, which is also a link word), "1 de seigle"
         word = words[i]
-        if i not in named and word.isalnum() and not word.isdigit():
+        if i not in named and word.isalnum():
+            # "500 g de 30 mois" after "1 kg de comté 18 mois": a number in a name too
             code = index.elided(word, draft.product_before(q.start), q.amount.dimension)
         if code is None and word not in LINKS:
             break
@@ -31,6 +32,9 @@ def read_elided(
         return False
     product = P(i, i + 1, code, qty=q, named=(words[i],))
     q.bound = True
+    for e in segment.elements:
+        if isinstance(e, Q) and e.start == i:
+            e.bound = True  # the "30" of "30 mois" is the name's, not an amount
     item(product, "add" if q.plus else "set", index, draft)
     draft.seen.append((i, code))
     return True

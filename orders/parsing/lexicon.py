@@ -477,6 +477,8 @@ PAST = frozenset(
         "cooked",
         "goute",
         "tasted",
+        "bought",
+        "lasted",
     }
 )
 # Common grocery nouns in French and English: a catalogue written in one language
@@ -571,6 +573,16 @@ RECIPE = frozenset(
         "fry",
         "ingredients",
         "ingredient",
+        "feeds",
+        "serves",
+        "clove",
+        "cloves",
+        "gousse",
+        "gousses",
+        "pinch",
+        "pincee",
+        "spices",
+        "epices",
     }
 )
 # A message that starts as a recipe ("Recette : ...", "Ingredients: ...") lists what to cook.
@@ -666,6 +678,15 @@ LAST_WEEK = (
     "as usual",
     "the usual",
     "samedi dernier",
+    "last winter",
+    "last summer",
+    "last year",
+    "last month",
+    "l hiver dernier",
+    "l ete dernier",
+    "l an dernier",
+    "l annee derniere",
+    "le mois dernier",
 )
 # The member's usual order: last week's, when there is one.
 HABIT = (

@@ -115,8 +115,11 @@ def _after_product(
 def _for_someone(q: Q, words: list[str], index: ProductIndex, draft: Draft) -> bool:
     """ "1 kouign-amann pour moi et 2 pour ma voisine": more of the product just named."""
     product = draft.product_before(q.start)
-    if q.amount.dimension is not None or product is None:
+    if product is None:
         return False
+    beneficiary = words[q.end + 1 : q.end + 2]
+    if q.amount.dimension is not None and (not beneficiary or not beneficiary[0].isalpha()):
+        return False  # "500 g pour ma voisine", but "500 g pour 4" is a number of people
     if words[q.end : q.end + 1] not in (["pour"], ["for"]) or words[q.start - 1 : q.start] in (
         ["dont"],
         ["including"],

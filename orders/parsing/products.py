@@ -408,7 +408,7 @@ class ProductIndex:
         and None for a word that tells a product from no other.
         """
         word = stem(word)
-        if len(word) < 3 or word in UNIT_WORDS or word in _NOT_ELIDED:
+        if len(word) < (2 if word.isdigit() else 3) or word in UNIT_WORDS or word in _NOT_ELIDED:
             return None
         found = [
             code

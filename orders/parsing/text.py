@@ -198,7 +198,7 @@ _AFTER_NUMBERS: list[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]],
         "k",
         re.compile(
             r"\b(\d+)\s?(?:kg|kilos?)\s?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|"
-            r"svp|merci|stp|s il|please|pls|au lieu|instead|et pas|pas|plutot|de|d|of))"
+            r"svp|merci|stp|s il|please|pls|au lieu|instead|et|and|pas|plutot|de|d|of))"
         ),
         lambda m: f" {m.group(1)}.{m.group(2)} kg ",
     ),

@@ -70,6 +70,10 @@ def read_whole_message(
     if not mentions and not asked and _cancels_all(words, flat):
         draft.actions.append(ClearAll())
         return
+    if not mentions and not asked and ctx.order and not REMOVE.isdisjoint(words):
+        _remove_by_word(words, ctx, draft, index)
+        if draft.actions:
+            return
     if mentions:
         return
     if ctx.recent_products or ctx.reply_products:
@@ -111,6 +115,24 @@ def _the_container(words: list[str], ctx: ParseContext, draft: Draft, index: Pro
             }
             if len(found) == 1:
                 draft.actions.append(Item(found.pop(), Decimal(1), "set"))
+            return
+
+
+def _remove_by_word(words: list[str], ctx: ParseContext, draft: Draft, index: ProductIndex) -> None:
+    """ "Cancel the box please" with a large box in the order: the one product of the order
+    that word names (a container, or a word of its name)."""
+    held = [code for code, _ in ctx.order if code in index.products]
+    for i, word in enumerate(words):
+        if word not in REMOVE:
+            continue
+        for after in words[i + 1 : i + 4]:
+            if after in STOPWORDS or after in LINKS or len(after) < 3:
+                continue
+            found = [
+                c for c in held if index.says(c, after) or index.products[c].pack_word == after
+            ]
+            if len(found) == 1:
+                draft.actions.append(Removal(found[0]))
             return
 
 
