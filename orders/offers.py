@@ -259,7 +259,7 @@ def _addressees(turn: Turn) -> list[int]:
     words = turn.text.split()
     named = {fold(w).strip("@,:!?.") for w in words[:4]}
     named |= {fold(w).strip("@,:!?.") for w in words if w.startswith("@")}
-    for member_id, display in ledger.members_named(turn.conn, turn.club.id):
+    for member_id, display in _MEMBERS.rows(turn.conn, {"club": turn.club.id}):
         first = fold(display.split(" ")[0]).strip()
         if len(first) >= 3 and first in named and member_id not in (turn.member_id, *found):
             found.append(member_id)
@@ -395,6 +395,11 @@ class _Offer:
     quantity: Decimal | None
 
 
+_MEMBERS = Prepared(
+    select(ledger.member_t.c.id, ledger.member_t.c.display_name).where(
+        ledger.member_t.c.club_id == bindparam("club")
+    )
+)
 _clar = ledger.clar_t
 _OPEN_OFFERS = Prepared(
     select(_clar.c.kind, _clar.c.product_id, _clar.c.quantity).where(

@@ -74,10 +74,13 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
         return ParseResult(
             kind="chatter", mentioned=mentioned, reason=reasons.ANSWER_TO_OTHER, words=words
         )
-    if not own and (len(RECIPE.intersection(words)) >= 2 or _recipe_header(words)):
+    if not own and (
+        len(RECIPE.intersection(words)) >= 2
+        or (not RECIPE_HEADERS.isdisjoint(words[:6]) and _recipe_header(words))
+    ):
         return ParseResult(kind="chatter", mentioned=mentioned, reason=reasons.RECIPE, words=words)
     elements = find_elements(tokens, mentions)
-    if not _NOT_ORDERED_CUES.isdisjoint(words):
+    if " j ai " in flat or not _NOT_ORDERED_CUES.isdisjoint(words):
         _drop_not_ordered(elements, words)
     sentences = split_sentences(tokens, flat)
     segments = split_segments(tokens, sentences, elements)
@@ -120,7 +123,8 @@ _HAVING = frozenset(
     }
 )
 _EACH = frozenset({"chacun", "chacune", "each", "apiece"})
-_NOT_ORDERED_CUES = frozenset(w for pair in _HAVING for w in pair) | _EACH
+# The rarer word of each pair ("j ai" is looked for in the message's text).
+_NOT_ORDERED_CUES = frozenset({"reste", "encore", "got", "still"}) | _EACH
 
 
 def _drop_not_ordered(elements: list[Q | P], words: list[str]) -> None:
@@ -139,9 +143,6 @@ def _drop_not_ordered(elements: list[Q | P], words: list[str]) -> None:
 
 def _recipe_header(words: list[str]) -> bool:
     """ "Recette : 1 kg de moules, 2 échalotes…", "Ingredients: 500g mussels…"."""
-    head = words[:6]
-    if RECIPE_HEADERS.isdisjoint(head):
-        return False
     # "Recette : …", "Ma recette de fondue : …", "Ingredients: …"
     return words[0] in RECIPE_HEADERS or ":" in words[:8]
 

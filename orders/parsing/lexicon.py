@@ -110,8 +110,16 @@ _units(
     "bloc",
     "blocs",
 )
+# Shorthand of lists and forms ("2 btl", "1 pkt"): units of their own.
+_units("container", "1", "btl", "btls", "bt", "bts", "btle", "btles", "bteille", "bte", "btes")
+_units("container", "1", "pkt", "pkts", "pk", "pks", "bx")
+_units("piece", "1", "pce", "pces")
 # Containers that hold one item: "6 bottles" of a "case of 6" is one case.
-SINGLE_ITEM = frozenset({"bouteille", "bottle", "pot", "jar", "bocal", "bocaux", "tin", "brique"})
+SINGLE_ITEM = frozenset(
+    {"bouteille", "bottle", "pot", "jar", "bocal", "bocaux", "tin", "brique", "btl", "bt", "btle"}
+)
+# Shorthand that stands for a word of a product's name: "1 lrg box", "1 sm".
+SHORTHAND = {"lrg": "large", "lge": "large", "lg": "large", "sm": "small", "sml": "small"}
 
 # Words that may stand between a quantity and its product: "2 kg DE moules".
 LINKS = frozenset(
@@ -150,6 +158,9 @@ LINKS = frozenset(
         "big",
         "small",
         "large",
+        "lrg",
+        "lge",
+        "sm",
         "medium",
         "moyen",
         "moyenne",

@@ -21,6 +21,7 @@ from orders.parsing.lexicon import (
     ALL_WORDS,
     GRAMMAR_WORDS,
     POSSESSIVE,
+    SHORTHAND,
     STOPWORDS,
     TRANSLATIONS,
     UNIT_WORDS,
@@ -49,7 +50,7 @@ _GLUE = frozenset(
         "-",
     }
 )
-_SYNONYMS = {"st": "saint", "ste": "sainte", "oeuf": "oeuf"}
+_SYNONYMS = {"st": "saint", "ste": "sainte", "oeuf": "oeuf", **SHORTHAND}
 _PACK = re.compile(
     r"(?P<approx>~|env\.?|environ|approx\.?|about|ca\.?)?\s*"
     r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>kg|g|gr|cl|ml|l|litres?|pints?|pieces?|pcs?)?\b"
@@ -407,7 +408,7 @@ class ProductIndex:
         the amount (a weight is the flour, a count the bread); None unless exactly one,
         and None for a word that tells a product from no other.
         """
-        word = stem(word)
+        word = _SYNONYMS.get(word, stem(word))
         if len(word) < (2 if word.isdigit() else 3) or word in UNIT_WORDS or word in _NOT_ELIDED:
             return None
         found = [

@@ -302,34 +302,6 @@ class Token(NamedTuple):
     value: Decimal | None = None
 
 
-# Shorthand of lists and forms, written out: "2 btl", "1 lrg box", "sm", "pkt".
-SHORTHAND = {
-    "btl": "bottle",
-    "btls": "bottles",
-    "bt": "bottle",
-    "bts": "bottles",
-    "lrg": "large",
-    "lge": "large",
-    "lg": "large",
-    "sm": "small",
-    "sml": "small",
-    "med": "medium",
-    "pkt": "packet",
-    "pkts": "packets",
-    "pk": "pack",
-    "pks": "packs",
-    "bx": "box",
-    "pce": "piece",
-    "pces": "pieces",
-    "bte": "boite",
-    "btes": "boites",
-    "bteille": "bouteille",
-    "btle": "bottle",
-    "btles": "bottles",
-}
-_SHORT = SHORTHAND.get
-
-
 _TOKEN = re.compile(r"(\d+(?:\.\d+)?)|([a-z0-9]+)|(\n|[,.;:!?/+()=-])")
 
 
@@ -338,10 +310,9 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     new = tuple.__new__  # builds the named tuple without its Python-level __new__
-    short = _SHORT
     for number, word, punct in _TOKEN.findall(text):
         if word:
-            append(new(Token, (short(word, word), "word", None)))
+            append(new(Token, (word, "word", None)))
         elif number:
             append(new(Token, (number, "num", Decimal(number))))
         else:
