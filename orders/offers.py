@@ -32,6 +32,7 @@ OFFER, REPLACES = "offer", "offer_for"
 _OFFERING = frozenset(
     {"plutot", "instead", "place", "rather", "propose", "suggest", "shall", "should", "prefer"}
 )
+_SUBSTITUTING = _OFFERING | {"mets", "mettre", "proposer", "offer", "can", "peux", "could"}
 _AGREE = YES | frozenset(
     {"parfait", "perfect", "great", "super", "top", "nickel", "please", "deal", "go", "va", "bon"}
 )
@@ -70,11 +71,19 @@ class _Read:
     questions: list[tuple[int, int]]  # token spans of sentences ending in "?"
 
 
+def _instead_at(words: list[str], start: int) -> bool:
+    """ "à la place", "au lieu": never the plaice or the pollack of a fish club."""
+    return words[max(0, start - 2) : start + 1] == ["a", "la", "place"] or (
+        start > 0 and words[start - 1 : start + 1] == ["au", "lieu"]
+    )
+
+
 def _read(text: str, index: ProductIndex) -> _Read:
     tokens = tokenize(normalize(text))
     words = [t.text for t in tokens]
     flat = " " + " ".join(words) + " "
-    elements = find_elements(tokens, index.find(tokens))
+    found = [m for m in index.find(tokens) if not _instead_at(words, m.start)]
+    elements = find_elements(tokens, found)
     sentences = split_sentences(tokens, flat)
     for segment in split_segments(tokens, sentences, elements):
         if len(segment.elements) > 1:
@@ -102,7 +111,7 @@ def read_announcement(turn: Turn, window_id: int) -> tuple[list[Reply], list[Lin
         return [], []
     folded = " " + " ".join(_WORD.findall(fold(turn.text))) + " "
     finishing = any(p in folded for p in _SOLD_OUT) or (
-        " plus de " in folded and any(f" {w} " in folded for w in _SORRY)
+        (" plus de " in folded or " plus d " in folded) and any(f" {w} " in folded for w in _SORRY)
     )
     if not finishing and not _addressed(turn, folded):
         return [], []
@@ -195,8 +204,12 @@ def _finished(read: _Read) -> set[str]:
     for end in [*cuts, len(read.words)]:
         # One clause at a time: "Désolée, plus de raclette cette semaine, … du morbier ?"
         text = " " + " ".join(read.words[start:end]) + " "
-        if any(p in text for p in _SOLD_OUT) or (sorry and " plus de " in text):
-            found.update(p.code for p in read.products if start <= p.start < end)
+        if any(p in text for p in _SOLD_OUT) or (
+            sorry and (" plus de " in text or " plus d " in text)
+        ):
+            # What follows an offering word is the substitute: "… je vous mets des tourteaux"
+            offer_at = next((i for i in range(start, end) if read.words[i] in _SUBSTITUTING), end)
+            found.update(p.code for p in read.products if start <= p.start < offer_at)
         start = end + 1
     return found
 

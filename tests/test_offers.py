@@ -195,3 +195,17 @@ def test_a_smaller_cut_offered_instead(cave: Chat) -> None:
     cave.say("Anne, le brie entier fait 3 kg, je vous fais plutôt un demi-brie ?", author="u-cave")
     cave.say("ah oui très bien", author="u-anne")
     assert cave.orders() == {"u-anne": {"demi-brie": 1}}
+
+
+def test_no_more_in_a_question_to_two_members_with_a_substitute(chat: Chat) -> None:
+    chat.say("2 araignées", author=LAURE)
+    chat.say("1 araignée et 1 bar", author=KARIM)
+    replies = chat.say(
+        "Désolé @Laure @Karim plus d'araignées cette semaine 😕 "
+        "je vous mets des tourteaux à la place ?",
+        author=CHARLES,
+    )
+    assert len(replies) == 2
+    chat.say("ah oui parfait", author=LAURE)
+    chat.say("Tourteau alors, même quantité", author=KARIM)
+    assert chat.orders() == {LAURE: {"tourteau": 2}, KARIM: {"tourteau": 1, "bar": 1}}

@@ -12,7 +12,16 @@ from decimal import Decimal
 import pytest
 from helpers.catalogs import index
 
-from orders.parsing import Ask, Item, ParseContext, ParseResult, ProductIndex, ProductInfo, parse
+from orders.parsing import (
+    Ask,
+    Item,
+    ParseContext,
+    ParseResult,
+    ProductIndex,
+    ProductInfo,
+    Removal,
+    parse,
+)
 from orders.parsing import reasons as why
 
 D = Decimal
@@ -222,3 +231,50 @@ def test_a_unit_word_alone_names_no_product() -> None:
 
 def test_a_size_alone_names_no_product() -> None:
     assert shop("the small one thanks") == []
+
+
+# --- steps a new club's week asked for --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il me reste 300 g de moules au congélateur",
+        "j'ai 24 huîtres à ouvrir ce soir",
+        "I've got 2 kg of mussels in the freezer",
+        "Last winter I bought 10 kg of mussels and they were gone in a day",
+        "Qui veut partager un tourteau avec moi ? On en prend 1 chacun",
+        "Chowder if anyone wants it: 500g mussels, 2 cloves of garlic, spices. Feeds 4.",
+    ],
+)
+def test_what_one_has_stories_and_shares_order_nothing(text: str) -> None:
+    assert read(text).actions == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Moules 1 kilo 2 et 3 soles", [item("moules", "1.2"), item("sole", "3")]),
+        ("500 g de moules pour moi et 500 g pour ma voisine", [item("moules", "1")]),
+        ("je prends le bar et 2 soles", [item("bar", "1"), item("sole", "2")]),
+        ("bar and 2 soles pls", [item("bar", "1"), item("sole", "2")]),
+    ],
+)
+def test_amounts_of_a_new_clubs_week(text: str, expected: list[Item]) -> None:
+    assert read(text).actions == expected
+
+
+def test_a_number_tells_a_sibling_apart() -> None:
+    aged = ProductIndex.build(
+        [
+            ProductInfo.build("comte-12", "Comté 12 mois", "kg", D(20)),
+            ProductInfo.build("comte-24", "Comté 24 mois", "kg", D(30)),
+        ]
+    )
+    actions = parse("1 kg de comté 12 mois et 500 g de 24 mois", aged, ParseContext()).actions
+    assert actions == [item("comte-12", "1"), item("comte-24", "0.5")]
+
+
+def test_cancel_the_container_removes_the_one_product_it_fits() -> None:
+    result = read("cancel the bocal please", order=(("soupe-de-poisson", D(1)), ("bar", D(2))))
+    assert result.actions == [Removal("soupe-de-poisson")]

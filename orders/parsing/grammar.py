@@ -62,11 +62,17 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     tokens = tokenize(normalize(text))
     words = [t.text for t in tokens]
     flat = " " + " ".join(words) + " "
-    # "au lieu de" is never the pollack ("lieu jaune") of a fish club.
+    # "au lieu de" is never the pollack ("lieu jaune") of a fish club, nor "à la place" its plaice.
     mentions = [
         m
         for m in index.find(tokens)
-        if not (m.start and words[m.start - 1 : m.start + 1] == ["au", "lieu"])
+        if not (
+            m.start
+            and (
+                words[m.start - 1 : m.start + 1] == ["au", "lieu"]
+                or words[m.start - 2 : m.start + 1] == ["a", "la", "place"]
+            )
+        )
     ]
     mentioned = tuple(dict.fromkeys(m.code for m in _subjects(mentions, words)))
     own = has(flat, SELF_P)
