@@ -31,10 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script, sys.path[0] is bench/, not the repo
     sys.path.insert(0, str(ROOT))
 
-from bench.scoring import ThreadScore, combine, score_thread  # noqa: E402
+from bench.scoring import ThreadScore, combine, score_thread, silent_messages  # noqa: E402
 
 REPLAY_TIMEOUT_S = 300
-HEADERS = ("thread", "precision", "recall", "F1", "member exact", "false orders")
+HEADERS = ("thread", "precision", "recall", "F1", "member exact", "false orders", "silent")
 
 
 class ReplayError(Exception):
@@ -57,7 +57,11 @@ def replay_command() -> list[str]:
 
 
 def run_replay(prefix: list[str], catalog: Path, thread: Path) -> dict[str, Any]:
-    """Run one replay and return its ``orders``; raise ReplayError with its stderr otherwise."""
+    """Run one replay and return its JSON report; raise ReplayError with its stderr otherwise.
+
+    The report has ``orders``; ``decisions`` (each message's change, question or reason)
+    is read when the replay command prints it, for the silent column.
+    """
     cmd = [*prefix, "--catalog", str(catalog), "--thread", str(thread), "--format", "json"]
     try:
         done = subprocess.run(
@@ -68,7 +72,8 @@ def run_replay(prefix: list[str], catalog: Path, thread: Path) -> dict[str, Any]
     if done.returncode != 0:
         raise ReplayError(f"{shlex.join(cmd)}\nexit status {done.returncode}\n{done.stderr}")
     try:
-        orders = json.loads(done.stdout)["orders"]
+        report = json.loads(done.stdout)
+        orders = report["orders"]
     except (ValueError, KeyError, TypeError) as exc:
         raise ReplayError(
             f"{shlex.join(cmd)}\nno JSON 'orders' on stdout ({exc!r}):\n"
@@ -76,7 +81,7 @@ def run_replay(prefix: list[str], catalog: Path, thread: Path) -> dict[str, Any]
         ) from exc
     if not isinstance(orders, dict):
         raise ReplayError(f"{shlex.join(cmd)}\n'orders' is not an object: {orders!r:.200}")
-    return orders
+    return report
 
 
 def find_threads(fixtures: Path) -> list[Path]:
@@ -105,6 +110,7 @@ def row(name: str, s: ThreadScore) -> tuple[str, ...]:
         f"{s.f1:.3f}",
         exact,
         str(len(s.false_orders)),
+        str(len(s.silent)),
     )
 
 
@@ -120,12 +126,14 @@ def print_table(rows: list[tuple[str, ...]]) -> None:
 def print_details(scores: dict[str, ThreadScore]) -> None:
     """Print every differing line and false order, thread by thread, for --verbose."""
     for name, s in scores.items():
-        if s.differences or s.false_orders:
+        if s.differences or s.false_orders or s.silent:
             print(f"\n{name}:")
         for diff in s.differences:
             print(f"  {diff}")
         if s.false_orders:
             print(f"  false orders: {', '.join(s.false_orders)}")
+        if s.silent:
+            print(f"  silent: {', '.join(s.silent)}")
 
 
 def summary(total: ThreadScore, threads: int) -> str:
@@ -134,7 +142,7 @@ def summary(total: ThreadScore, threads: int) -> str:
         f"total: F1 {total.f1:.3f}, member exact {total.member_exact:.3f}, "
         f"false orders {len(total.false_orders)} (precision {total.precision:.3f}, "
         f"recall {total.recall:.3f}, {total.members_exact}/{total.members_total} members, "
-        f"{threads} threads)"
+        f"{threads} threads), silent {len(total.silent)}"
     )
 
 
@@ -166,13 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     for thread in threads:
         name = str(thread.relative_to(fixtures)).removesuffix(".thread.jsonl")
         try:
-            orders = run_replay(prefix, thread.parent / "catalog.yaml", thread)
+            report = run_replay(prefix, thread.parent / "catalog.yaml", thread)
         except ReplayError as exc:
             failed.append(name)
             sys.stdout.flush()  # keep stdout and stderr in order when both go to one pipe
             print(f"replay failed for {name}: {exc}", file=sys.stderr, flush=True)
             continue
-        scores[name] = score_thread(json.loads(gold_path(thread).read_text("utf-8")), orders)
+        gold = json.loads(gold_path(thread).read_text("utf-8"))
+        scores[name] = score_thread(gold, report["orders"])
+        scores[name].silent = silent_messages(gold, report["orders"], report.get("decisions", []))
     total = combine(scores.values())
     if scores:
         print_table([*(row(n, s) for n, s in scores.items()), row("TOTAL", total)])

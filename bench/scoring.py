@@ -27,6 +27,7 @@ class ThreadScore:
     members_exact: int = 0
     false_orders: list[str] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
+    silent: list[str] = field(default_factory=list)  # message ids: see silent_messages
 
     @property
     def precision(self) -> float:
@@ -128,4 +129,33 @@ def combine(scores: Iterable[ThreadScore]) -> ThreadScore:
         total.members_exact += s.members_exact
         total.false_orders.extend(s.false_orders)
         total.differences.extend(s.differences)
+        total.silent.extend(s.silent)
     return total
+
+
+def silent_messages(
+    gold: Mapping[str, Any],
+    replay_orders: Mapping[str, Mapping[str, float]],
+    decisions: Iterable[Mapping[str, Any]],
+) -> list[str]:
+    """Messages the bot passed over in silence where gold says the order changes.
+
+    Gold holds final orders only, so a message counts when its author's final order
+    misses or differs from gold on a product the message names, and the bot neither
+    changed that author's order nor asked them anything in answer to it. A message that
+    names no catalogue product the bot can recognise is not counted.
+    """
+    ambiguous = gold.get("ambiguous") or {}
+    gold_orders = _clean(gold.get("orders") or {}, ambiguous)
+    replay = _clean(replay_orders, ambiguous)
+    wrong: dict[str, set[str]] = {}
+    for member, lines in gold_orders.items():
+        got = replay.get(member, {})
+        wrong[member] = {p for p, q in lines.items() if p not in got or not _same_qty(q, got[p])}
+    silent = []
+    for d in decisions:
+        named = set(d.get("mentioned") or ())
+        if d.get("changes") or d.get("asked") or not named & wrong.get(d.get("author", ""), set()):
+            continue
+        silent.append(str(d.get("id")))
+    return silent

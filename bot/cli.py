@@ -95,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
         "text: the thread as members see it, then the week's order",
     )
     replay.add_argument(
+        "--explain",
+        action="store_true",
+        help="print each message with the bot's decision: ledger change, question, or why "
+        "it is not an order",
+    )
+    replay.add_argument(
         "--database", default="sqlite://", help="ledger URL (default: an empty in-memory SQLite)"
     )
     orders = sub.add_parser(
@@ -272,6 +278,11 @@ def _replay(args: argparse.Namespace) -> int:
 
     app = build_app(_settings(args, args.database))
     result = replay(app, args.catalog, args.thread)
+    if args.explain:
+        from bot.replay import print_explained
+
+        print_explained(result, sys.stdout)
+        return 0
     if args.format == "json":
         json.dump(replay_report(app, result), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

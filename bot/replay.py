@@ -6,15 +6,16 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlmodel import select
 
 from bot.app import App
 from bot.threads import read_thread
 from orders import ledger
-from orders.messages import InboundMessage, Reply
+from orders.messages import InboundMessage, Outcome, Reply
 from orders.models import Product
+from orders.parsing import mentions
 
 
 @dataclass
@@ -24,6 +25,8 @@ class ReplayResult:
     club_id: int
     exchanges: list[tuple[InboundMessage, list[Reply]]] = field(default_factory=list)
     seconds: float = 0.0
+    outcomes: list[Outcome] = field(default_factory=list)
+    mentioned: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def replay(app: App, catalog: Path, thread: Path, *, chat_id: str | None = None) -> ReplayResult:
@@ -36,7 +39,13 @@ def replay(app: App, catalog: Path, thread: Path, *, chat_id: str | None = None)
     for message in messages:
         outcome = app.bot.handle(message)
         result.exchanges.append((message, outcome.replies))
+        result.outcomes.append(outcome)
     result.seconds = time.perf_counter() - started
+    with app.engine.connect() as conn:
+        club = ledger.club_by_id(conn, imported.club_id)
+        if club is not None:
+            index = app.bot.view(conn, club).index
+            result.mentioned = [mentions(m.text, index) for m in messages]
     return result
 
 
@@ -68,6 +77,65 @@ def replay_report(app: App, result: ReplayResult) -> dict[str, Any]:
             for m, replies in result.exchanges
             for r in replies
         ],
+        "decisions": [
+            {**decision(m, o), "mentioned": list(named)}
+            for (m, _), o, named in zip(
+                result.exchanges, result.outcomes, _named(result), strict=True
+            )
+        ],
         "messages": len(result.exchanges),
         "seconds": round(result.seconds, 4),
     }
+
+
+def decision(message: InboundMessage, outcome: Outcome) -> dict[str, Any]:
+    """What the bot decided about one message: a change, a question, or why it is no order."""
+    changes = {
+        c.product_code: [_json_number(c.before), _json_number(c.after)] for c in outcome.changes
+    }
+    asked = [r.text for r in outcome.replies if r.kind == "question"]
+    return {
+        "id": message.message_id,
+        "author": message.author_id,
+        "kind": outcome.kind,
+        "changes": changes,
+        "asked": asked,
+        "replied": [r.kind for r in outcome.replies],
+        "reason": outcome.reason,
+    }
+
+
+def _named(result: ReplayResult) -> list[tuple[str, ...]]:
+    return result.mentioned or [() for _ in result.exchanges]
+
+
+def explain_line(item: dict[str, Any]) -> str:
+    """One decision as `orderbot replay --explain` prints it beside the message."""
+    if item["changes"]:
+        moved = ", ".join(
+            f"{code} {_text_number(before)} → {_text_number(after)}"
+            for code, (before, after) in item["changes"].items()
+        )
+        return f"ledger: {moved}"
+    if item["asked"]:
+        return f"question: {item['asked'][0]}"
+    if item["reason"]:
+        return f"not an order: {item['reason']}"
+    if item["replied"]:
+        return f"no change ({', '.join(item['replied'])})"
+    return f"no change ({item['kind']})"
+
+
+def _text_number(value: int | float) -> str:
+    return f"{value:g}"
+
+
+def print_explained(result: ReplayResult, out: TextIO) -> None:
+    """Each message with the decision the bot took about it (`orderbot replay --explain`)."""
+    for (message, replies), outcome in zip(result.exchanges, result.outcomes, strict=True):
+        text = " ".join(message.text.split())
+        out.write(f"{message.message_id} {message.author_name}: {text[:160]}\n")
+        out.write(f"    ⇒ {explain_line(decision(message, outcome))}\n")
+        for reply in replies:
+            if reply.kind != "question":
+                out.write(f"    ↳ {' '.join(reply.text.split())[:160]}\n")

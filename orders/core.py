@@ -17,12 +17,12 @@ from decimal import Decimal
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from orders import ledger
+from orders import ledger, offers
 from orders.catalog_view import CatalogView, load_view
 from orders.commands import run_command
 from orders.db import take_write_lock_at_begin
 from orders.messages import InboundMessage, Outcome, Reply
-from orders.parsing import ParseContext, mentions, parse
+from orders.parsing import ParseContext, ParseResult, mentions, parse
 from orders.parsing.draft import fmt
 from orders.planning import apply_actions
 from orders.replies import Renderer, plain
@@ -258,9 +258,15 @@ class OrderBot:
         ctx = _context(turn, previous, lines, pending)
         result = parse(turn.text, turn.view.index, ctx)
         mentioned = None if result.mentioned is None else ",".join(result.mentioned)
+        if window_id is not None and turn.original is None:
+            if result.kind == "announcement":
+                turn.store(result.kind, mentioned)
+                replies, changes = offers.read_announcement(turn, window_id)
+                return Outcome(replies, changes, kind=result.kind, reason=result.reason)
+            _answer_offer(turn, window_id, result)
         if not result.actions and turn.original is None:
             turn.store(result.kind, mentioned)
-            return Outcome(kind=result.kind)
+            return Outcome(kind=result.kind, reason=result.reason)
         if window_id is None:
             window_id = turn.ensure_window()  # a new club's first order opens its first week
         if window_id is None:
@@ -276,6 +282,20 @@ class OrderBot:
             kind=result.kind,
             mentioned=mentioned,
         )
+
+
+def _answer_offer(turn: Turn, window_id: int, result: ParseResult) -> None:
+    """ "Le grand 👍", "yes please, 2 cases": a short message read against the offers made
+    to its author; only such messages cost the ledger a look."""
+    words = result.words
+    if not offers.may_answer(words, result.actions):
+        return
+    found = offers.open_offers(turn, window_id)
+    if not found:
+        return
+    actions = offers.read_answer(turn, found, result.actions)
+    if actions:
+        result.actions, result.kind, result.reason = list(actions), "order", ""
 
 
 _LIMITS = {"chat_id": 128, "message_id": 160, "author_id": 128, "edit_of": 160, "reply_to": 160}

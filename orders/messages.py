@@ -57,3 +57,4 @@ class Outcome:
     kind: str = "chatter"
     club: str = ""
     member_id: int | None = None
+    reason: str = ""  # why a message changed nothing: "a question", "a recipe"...

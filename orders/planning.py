@@ -196,7 +196,9 @@ def _ask(turn: Turn, window_id: int, action: Ask, plan: Plan) -> None:
 
 
 def _copy(turn: Turn, action: CopyOrder, plan: Plan) -> None:
-    source = turn.copy_source(action.name, action.last_week)
+    source = turn.copy_source(action.name, action.last_week, action.nearest)
+    if source is None and action.nearest and not turn.message.reply_to:
+        return  # "moi aussi" after no order of anyone's: agreement, not an order to copy
     if source is None:
         what = turn.copy_missing_phrase(action.last_week, action.name)
         plan.replies.append(turn.reply("copy_missing", "copy_missing", what=what))

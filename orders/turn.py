@@ -15,6 +15,7 @@ from orders.messages import InboundMessage, Reply
 from orders.parsing import Ask, ProductInfo
 from orders.parsing.text import fold
 from orders.replies import join_lines, money, number, plain, quantity, unit_phrase
+from orders.thread_context import nearest_order_author
 
 if TYPE_CHECKING:
     from orders.core import OrderBot
@@ -157,10 +158,26 @@ class Turn:
         amount = quantity(value, info.unit, self.locale).lstrip("×")
         return self.reply("dropped", "info", product=plain(info.label, 60), amount=amount)
 
-    def copy_source(self, name: str | None, last_week: bool) -> dict[int, Decimal] | None:
-        """The lines to copy for "pareil que Camille" or "comme la semaine dernière"."""
+    def copy_source(
+        self, name: str | None, last_week: bool, nearest: bool = False
+    ) -> dict[int, Decimal] | None:
+        """The lines to copy for "pareil que Camille", "comme la semaine dernière" or a
+        bare "pareil" (the order written just before it)."""
         if self.window_id is None:
             return None
+        if nearest and not self.message.reply_to:
+            m = self.message
+            author = nearest_order_author(
+                self.conn,
+                platform=m.platform,
+                chat_id=m.chat_id,
+                window_id=self.window_id,
+                member_id=self.member_id,
+                sent_at=m.sent_at,
+            )
+            if author is None:
+                return None
+            return ledger.order_lines(self.conn, self.window_id, author)[1] or None
         if last_week:
             previous = ledger.previous_window(self.conn, self.club.id, self.window_id)
             if previous is None:

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # plain `pytest` puts tests/, not the repo root, on sys.path
 
-from bench.scoring import ThreadScore, combine, score_thread  # noqa: E402
+from bench.scoring import ThreadScore, combine, score_thread, silent_messages  # noqa: E402
 
 GOLD = {
     "orders": {
@@ -154,3 +154,25 @@ def test_accuracy_script_scores_a_fake_replay(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     assert "u-b bar: gold 2, replay 1" in done.stdout
     assert lines[-1].startswith("total: F1 0.400, member exact 0.333, false orders 1 ")
+
+
+def test_a_silent_message_is_one_gold_needs_and_the_bot_passed_over() -> None:
+    gold = {"orders": {"u-a": {"moules": 2}, "u-b": {"sole": 1}, "u-c": {"bar": 1}}}
+    replayed = {"u-b": {"sole": 1}, "u-c": {"bar": 2}}
+    decisions = [
+        {"id": "m1", "author": "u-a", "changes": {}, "asked": [], "mentioned": ["moules"]},
+        {
+            "id": "m2",
+            "author": "u-b",
+            "changes": {"sole": [0, 1]},
+            "asked": [],
+            "mentioned": ["sole"],
+        },
+        {"id": "m3", "author": "u-b", "changes": {}, "asked": [], "mentioned": ["sole"]},
+        {"id": "m4", "author": "u-c", "changes": {}, "asked": ["?"], "mentioned": ["bar"]},
+        {"id": "m5", "author": "u-c", "changes": {}, "asked": [], "mentioned": ["bar"]},
+        {"id": "m6", "author": "u-a", "changes": {}, "asked": [], "mentioned": ["sole"]},
+    ]
+    # m1: u-a's mussels are missing and nothing happened; m5: u-c's bass is wrong, nothing
+    # happened; m3 names a line that is right; m4 was asked; m6 names no wrong line.
+    assert silent_messages(gold, replayed, decisions) == ["m1", "m5"]

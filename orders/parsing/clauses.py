@@ -6,6 +6,7 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from orders.parsing import reasons
 from orders.parsing.draft import Draft, item, item_from
 from orders.parsing.elements import P, Q
 from orders.parsing.intents import (
@@ -16,14 +17,18 @@ from orders.parsing.intents import (
 )
 from orders.parsing.lexicon import (
     ADD,
+    ENOUGH,
     FIRST_PERSON,
     NEGATION,
+    ORDER_VERBS,
     PAST,
     REFERENCE,
     REMOVE,
     RESTATE,
     SELF_CORRECTION,
     SET,
+    SHARING,
+    SOMEONE,
     SWAP,
     SWAP_LINK,
 )
@@ -46,11 +51,18 @@ def read_segment(
         return
     seg_words = words[segment.start : segment.end]
     sentence_words = words[sentence.start : sentence.end]
-    if _only_asking(sentence, sentence_words, products):
+    if _only_asking(sentence, sentence_words, products) or (
+        draft.talk and _to_others(sentence, sentence_words)
+    ):
         draft.asked.extend(p.code for p in products)
         return
     if not PAST.isdisjoint(seg_words) or _is_reference(seg_words) or _about_last_week(seg_words):
         draft.seen.extend((p.start, p.code) for p in products)
+        draft.aside = reasons.STORY
+        return
+    if draft.talk and _advice(sentence_words):
+        draft.seen.extend((p.start, p.code) for p in products)
+        draft.aside = reasons.ADVICE
         return
     if swap(segment, sentence, words, ctx, draft):
         return
@@ -59,6 +71,8 @@ def read_segment(
         removing_here=not REMOVE.isdisjoint(seg_words),
         mode=_mode(seg_words, sentence_words, words, segment),
         restating=not (RESTATE.isdisjoint(seg_words) and SELF_CORRECTION.isdisjoint(seg_words)),
+        sentence_words=sentence_words,
+        products=products,
     )
     for product in products:
         if not product.old:
@@ -74,6 +88,41 @@ class _Reading:
     removing_here: bool  # ... in this very segment
     mode: str  # "set" or "add"
     restating: bool  # "donc", "so", "sorry": this line replaces what the message said
+    sentence_words: list[str]
+    products: list[P]  # the segment's products
+
+
+def _advice(sentence_words: list[str]) -> bool:
+    """ "2 kg de moules ça suffit pour 4", "a dozen is plenty for two", "comptez 200 g par
+    personne": how much to take, said to someone else (an amount judged enough for a number
+    of people, or a rate per person)."""
+    if ENOUGH.isdisjoint(sentence_words) or not ORDER_VERBS.isdisjoint(sentence_words):
+        return False
+    pairs = set(itertools.pairwise(sentence_words))
+    if pairs & _PER_PERSON:
+        return True  # "comptez 200 g par personne": a rate, not an amount ordered
+    return any(
+        w in ENOUGH and ({"pour", "for"} & set(sentence_words[n + 1 : n + 3]))
+        for n, w in enumerate(sentence_words)
+    )
+
+
+_PER_PERSON = frozenset(
+    {("par", "personne"), ("per", "person"), ("par", "tete"), ("a", "head"), ("per", "head")}
+)
+
+
+_ASKS_SOMEONE = frozenset({"quelqu", "anyone", "anybody", "someone", "somebody"})
+
+
+def _to_others(sentence: Sentence, sentence_words: list[str]) -> bool:
+    """ "Quelqu'un veut partager une araignée avec moi ?", "j'ai 24 huîtres à ouvrir,
+    quelqu'un a un bon couteau ?": an offer to share, or a question put to the others."""
+    if SOMEONE.isdisjoint(sentence_words):
+        return False
+    if not SHARING.isdisjoint(sentence_words):
+        return True
+    return sentence.question and not _ASKS_SOMEONE.isdisjoint(sentence_words)
 
 
 def _only_asking(sentence: Sentence, sentence_words: list[str], products: list[P]) -> bool:
@@ -107,8 +156,32 @@ def _read_product(
         draft.actions.append(Ask("vague", product.code))
     elif _bare_list_item(words, product, index):
         draft.actions.append(Item(product.code, Decimal(1), reading.mode))
+    elif _asked_for(reading):
+        # "je prends les moules", "mussels please": asked for, but how much? "le carton",
+        # "the small box": one of a product sold by the piece.
+        one = (
+            index.products[product.code].unit in ("piece", "pack", "bunch")
+            and product.start > 0
+            and words[product.start - 1] in _ONE_ARTICLES
+        )
+        if one:
+            draft.actions.append(Item(product.code, Decimal(1), reading.mode))
+        else:
+            draft.actions.append(Ask("vague", product.code))
 
 
+def _asked_for(reading: _Reading) -> bool:
+    """ "je prends les moules", "mussels please": a product asked for with no amount; not
+    one named beside a product that has one ("une boîte de 12 oeufs")."""
+    if _ORDERING.isdisjoint(reading.sentence_words):
+        return False
+    return all(p.qty is None for p in reading.products)
+
+
+_ONE_ARTICLES = frozenset({"le", "la", "l", "the", "this", "that", "ce", "cette"})
+_ORDERING = ORDER_VERBS | frozenset(
+    {"svp", "stp", "please", "pls", "plz", "prendrai", "mets", "mettez", "reserve", "reserver"}
+)
 _INSTEAD = (
     ("instead", "of"),
     ("rather", "than"),
@@ -197,7 +270,9 @@ def _negated(words: list[str], product: P, segment: Segment) -> bool:
     return bool(before) and before[-1] in NEGATION | {"sans", "without"}
 
 
-_LIST_END = frozenset({"+", ",", "\n", "", "for", "pour", "please", "pls", "svp", "stp", "."})
+_LIST_END = frozenset(
+    {"+", ",", "\n", "", "for", "pour", "please", "pls", "svp", "stp", ".", "et", "and", "&"}
+)
 
 
 def _bare_list_item(words: list[str], product: P, index: ProductIndex) -> bool:

@@ -23,6 +23,8 @@ class Draft:
     replacing: bool = False  # the message says "au lieu de" / "instead of" a quantity
     seen: list[tuple[int, str]] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
+    talk: bool = False  # the message has words of talk to others (SOMEONE, ENOUGH)
+    aside: str = ""  # why products were named without ordering them (orders.parsing.reasons)
 
     def forget(self, product: str) -> None:
         """Drop what the message said of a product so far: it is being restated."""

@@ -139,6 +139,11 @@ def _quantity_at(
         end = unit_at + 1
         if dimension in _MEASURED and _is_container(tokens, end, starts):
             end += 1  # "a 250g bag": the bag is the amount's, not a second one
+        elif dimension == "dozen" and _is_counted(tokens, end, starts):
+            # "half a dozen tins of earl grey": six tins
+            value, word = value * factor * 12, tokens[end].text
+            dimension, factor = UNIT_WORDS[word]
+            end += 1
     plus = (
         i > 0
         and tokens[i - 1].text == "+"
@@ -156,6 +161,13 @@ _MEASURED = frozenset({"mass", "volume"})
 
 def _is_container(tokens: list[Token], at: int, starts: dict[int, Mention]) -> bool:
     return at < len(tokens) and at not in starts and _is_container_word(tokens[at].text)
+
+
+def _is_counted(tokens: list[Token], at: int, starts: dict[int, Mention]) -> bool:
+    """A container or piece word that a dozen counts ("a dozen jars", "2 dozen pieces")."""
+    if at >= len(tokens) or at in starts:
+        return False
+    return UNIT_WORDS.get(tokens[at].text, ("",))[0] in ("container", "piece")
 
 
 def _is_container_word(word: str) -> bool:

@@ -14,9 +14,10 @@ Then :func:`parse` merges repeats and flags unusual amounts.
 
 from __future__ import annotations
 
+from orders.parsing import reasons
 from orders.parsing.clauses import read_segment
 from orders.parsing.draft import Draft, Pending, item
-from orders.parsing.elements import Q, find_elements
+from orders.parsing.elements import P, Q, find_elements
 from orders.parsing.intents import (
     Action,
     Answer,
@@ -27,6 +28,10 @@ from orders.parsing.intents import (
 )
 from orders.parsing.lexicon import (
     RECIPE,
+    RECIPE_HEADERS,
+    SHARING,
+    SOMEONE,
+    TALK,
 )
 from orders.parsing.orphans import read_orphans
 from orders.parsing.phrases import QUICK, SELF_P, has
@@ -52,21 +57,37 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     ):
         # Announcements are never orders; what they name is worked out only if someone
         # replies to them (see :func:`mentions`).
-        return ParseResult(kind="announcement", mentioned=None)
+        reason = reasons.SUPPLIER if ctx.role == "supplier" else reasons.ORGANISER
+        return ParseResult(kind="announcement", mentioned=None, reason=reason)
     tokens = tokenize(normalize(text))
     words = [t.text for t in tokens]
     flat = " " + " ".join(words) + " "
-    # "au lieu de" is never the pollack ("lieu jaune") of a fish club.
+    # "au lieu de" is never the pollack ("lieu jaune") of a fish club, nor "à la place" its plaice.
     mentions = [
         m
         for m in index.find(tokens)
-        if not (m.start and words[m.start - 1 : m.start + 1] == ["au", "lieu"])
+        if not (
+            m.start
+            and (
+                words[m.start - 1 : m.start + 1] == ["au", "lieu"]
+                or words[m.start - 2 : m.start + 1] == ["a", "la", "place"]
+            )
+        )
     ]
     mentioned = tuple(dict.fromkeys(m.code for m in _subjects(mentions, words)))
     own = has(flat, SELF_P)
-    if not own and (ctx.reply_to_member or len(RECIPE.intersection(words)) >= 2):
-        return ParseResult(kind="chatter", mentioned=mentioned)
+    if not own and ctx.reply_to_member:
+        return ParseResult(
+            kind="chatter", mentioned=mentioned, reason=reasons.ANSWER_TO_OTHER, words=words
+        )
+    if not own and (
+        len(RECIPE.intersection(words)) >= 2
+        or (not RECIPE_HEADERS.isdisjoint(words[:6]) and _recipe_header(words))
+    ):
+        return ParseResult(kind="chatter", mentioned=mentioned, reason=reasons.RECIPE, words=words)
     elements = find_elements(tokens, mentions)
+    if " j ai " in flat or not _NOT_ORDERED_CUES.isdisjoint(words):
+        _drop_not_ordered(elements, words)
     sentences = split_sentences(tokens, flat)
     segments = split_segments(tokens, sentences, elements)
     too_much = " trop " in flat or " too " in flat
@@ -78,17 +99,58 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
         if too_much:
             mark_too_much(segment, words)
     draft = Draft()
+    draft.talk = not TALK.isdisjoint(words)
     draft.replacing = any(isinstance(e, Q) and e.old for g in segments for e in g.elements)
     for segment in segments:
         read_segment(segment, sentences[segment.sentence], words, index, ctx, draft)
-    read_orphans(segments, sentences, words, index, ctx, draft)
-    read_whole_message(flat, words, mentions, sentences, ctx, draft)
     named = {i for m in mentions for i in range(m.start, m.end)}
+    read_orphans(segments, sentences, words, index, ctx, draft, named)
+    read_whole_message(flat, words, mentions, sentences, ctx, draft, index)
     unknown_products(segments, sentences, tokens, draft, index, named)
     if index.has_kinds:
         ask_which_kind(segments, sentences, tokens, draft, index, named)
     actions = _finish(draft.actions, index)
-    return ParseResult(actions, _kind(actions, sentences, mentions), mentioned)
+    reason = "" if actions else reasons.why_not(draft, sentences, mentions, words)
+    return ParseResult(actions, _kind(actions, sentences, mentions), mentioned, reason, words)
+
+
+# "il me reste 300 g", "j'ai 3 bouteilles à la cave", "I've got 2 kg": what one has (not
+# "I have", which is also "could I have 2 soles");
+# "3 bouteilles chacun", "6 tins each": a share per person. Neither is an amount ordered.
+_HAVING = frozenset(
+    {
+        ("me", "reste"),
+        ("nous", "reste"),
+        ("j", "ai"),
+        ("ai", "encore"),
+        ("ve", "got"),
+        ("have", "got"),
+        ("still", "have"),
+    }
+)
+_EACH = frozenset({"chacun", "chacune", "each", "apiece"})
+# The rarer word of each pair ("j ai" is looked for in the message's text).
+_NOT_ORDERED_CUES = frozenset({"reste", "encore", "got", "still"}) | _EACH
+
+
+def _drop_not_ordered(elements: list[Q | P], words: list[str]) -> None:
+    # A share per person only where sharing is proposed: "2 soles each for me and my wife"
+    # is an order of four.
+    sharing = not (SHARING.isdisjoint(words) and SOMEONE.isdisjoint(words))
+    for e in elements:
+        if not isinstance(e, Q):
+            continue
+        after = words[e.end : e.end + 2]
+        if tuple(words[max(0, e.start - 2) : e.start]) in _HAVING or (
+            sharing and not _EACH.isdisjoint(after)
+        ):
+            e.dropped = True
+
+
+def _recipe_header(words: list[str]) -> bool:
+    """ "Recette : 1 kg de moules, 2 échalotes…", "Ingredients: 500g mussels…"."""
+    # "Recette : …", "Ma recette de fondue : …", "Ingredients: …"
+    return words[0] in RECIPE_HEADERS or ":" in words[:8]
 
 
 def mentions(text: str, index: ProductIndex) -> tuple[str, ...]:
@@ -109,6 +171,7 @@ _DESCRIBING = (
     ("made", "from"),
     ("made", "of"),
 )
+_DESCRIBING_CUES = frozenset(p[1] for p in _DESCRIBING)  # "est" or "with", "from", "of"
 _SENTENCE_END = frozenset({".", "?", "!", "\n"})
 
 
@@ -124,6 +187,7 @@ def _subjects(mentions: list[Mention], words: list[str]) -> list[Mention]:
         before = words[max(0, mention.start - 4) : mention.start]
         if (
             previous is not None
+            and not _DESCRIBING_CUES.isdisjoint(before)
             and _SENTENCE_END.isdisjoint(words[previous.end : mention.start])
             and any(
                 tuple(before[-len(p) :]) == p or tuple(before[-len(p) - 1 : -1]) == p

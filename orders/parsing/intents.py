@@ -56,10 +56,14 @@ class NotInCatalog:
 
 @dataclass(frozen=True, slots=True)
 class CopyOrder:
-    """Order the same as someone else ("pareil que Camille") or as last week."""
+    """Order the same as someone else ("pareil que Camille") or as last week.
+
+    ``nearest``: "pareil" with no name and no reply link, the order written just before.
+    """
 
     name: str | None = None
     last_week: bool = False
+    nearest: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +105,5 @@ class ParseResult:
     actions: list[Action] = field(default_factory=list)
     kind: str = "chatter"  # "order", "question", "answer", "announcement", "chatter"
     mentioned: tuple[str, ...] | None = ()  # None: not worked out (announcements)
+    reason: str = ""  # why a message without actions is not an order (see orders.parsing.reasons)
+    words: list[str] = field(default_factory=list)  # the message's words, as tokenised

@@ -83,6 +83,8 @@ _units(
     "bags",
     "paquet",
     "paquets",
+    "packet",
+    "packets",
     "pack",
     "packs",
     "lot",
@@ -108,8 +110,16 @@ _units(
     "bloc",
     "blocs",
 )
+# Shorthand of lists and forms ("2 btl", "1 pkt"): units of their own.
+_units("container", "1", "btl", "btls", "bt", "bts", "btle", "btles", "bteille", "bte", "btes")
+_units("container", "1", "pkt", "pkts", "pk", "pks", "bx")
+_units("piece", "1", "pce", "pces")
 # Containers that hold one item: "6 bottles" of a "case of 6" is one case.
-SINGLE_ITEM = frozenset({"bouteille", "bottle", "pot", "jar", "bocal", "bocaux", "tin", "brique"})
+SINGLE_ITEM = frozenset(
+    {"bouteille", "bottle", "pot", "jar", "bocal", "bocaux", "tin", "brique", "btl", "bt", "btle"}
+)
+# Shorthand that stands for a word of a product's name: "1 lrg box", "1 sm".
+SHORTHAND = {"lrg": "large", "lge": "large", "lg": "large", "sm": "small", "sml": "small"}
 
 # Words that may stand between a quantity and its product: "2 kg DE moules".
 LINKS = frozenset(
@@ -148,6 +158,12 @@ LINKS = frozenset(
         "big",
         "small",
         "large",
+        "lrg",
+        "lge",
+        "sm",
+        "medium",
+        "moyen",
+        "moyenne",
         "fresh",
         "frais",
         "fraiche",
@@ -453,7 +469,29 @@ REQUEST = (
 )
 # Clauses in the past tell about last week, not about this order.
 # A clause in the past tells about last week, not about this order.
-PAST = frozenset({"etaient", "etait", "were", "was", "avait", "avaient", "recu", "received"})
+PAST = frozenset(
+    {
+        "etaient",
+        "etait",
+        "etions",
+        "were",
+        "was",
+        "avait",
+        "avaient",
+        "recu",
+        "received",
+        "suffi",
+        "mange",
+        "manges",
+        "ate",
+        "eaten",
+        "cooked",
+        "goute",
+        "tasted",
+        "bought",
+        "lasted",
+    }
+)
 # Common grocery nouns in French and English: a catalogue written in one language
 # still understands members who write in the other ("6 œufs" for "Eggs").
 TRANSLATIONS = {
@@ -536,8 +574,59 @@ RECIPE = frozenset(
         "preheat",
         "whisk",
         "stir",
+        "revenir",
+        "emincer",
+        "emincez",
+        "saler",
+        "poivrer",
+        "chop",
+        "saute",
+        "fry",
+        "ingredients",
+        "ingredient",
+        "feeds",
+        "serves",
+        "clove",
+        "cloves",
+        "gousse",
+        "gousses",
+        "pinch",
+        "pincee",
+        "spices",
+        "epices",
     }
 )
+# A message that starts as a recipe ("Recette : ...", "Ingredients: ...") lists what to cook.
+RECIPE_HEADERS = frozenset({"recette", "recipe", "ingredients", "ingredient"})
+# "Quelqu'un veut partager une araignée ?", "anyone want to split a crab": a proposal to
+# share (a sharing word and someone else) is not an order until someone takes it up.
+SHARING = frozenset(
+    {"partager", "partage", "partagerait", "share", "sharing", "split", "splitting", "halves"}
+)
+SOMEONE = frozenset(
+    {"quelqu", "quelqu'un", "quelqun", "anyone", "anybody", "someone", "somebody", "qui", "who"}
+)
+# "2 kg ça suffit pour 4", "a dozen is plenty for two": advice on how much.
+ENOUGH = frozenset(
+    {
+        "suffit",
+        "suffisent",
+        "suffira",
+        "suffiront",
+        "suffisant",
+        "suffisamment",
+        "assez",
+        "enough",
+        "plenty",
+        "loads",
+        "sufficient",
+        "personne",
+        "person",
+        "head",
+        "tete",
+    }
+)
+TALK = SOMEONE | ENOUGH  # the words of talk to others: looked for once per message
 # First-person markers that make a reply to a neighbour an order of one's own.
 SELF = (
     "pour moi",
@@ -600,6 +689,37 @@ LAST_WEEK = (
     "as usual",
     "the usual",
     "samedi dernier",
+    "last winter",
+    "last summer",
+    "last year",
+    "last month",
+    "l hiver dernier",
+    "l ete dernier",
+    "l an dernier",
+    "l annee derniere",
+    "le mois dernier",
+)
+# The member's usual order: last week's, when there is one.
+HABIT = (
+    "comme d hab",
+    "comme d habitude",
+    "comme d hab stp",
+    "the usual",
+    "my usual",
+    "usual order",
+    "same again",
+    "the same again",
+    "commande habituelle",
+    "ma commande habituelle",
+    "as per usual",
+)
+# Words a bare "pareil" / "same for me" / "the usual" may come with and still be only that.
+COPY_ONLY = frozenset(
+    """
+    pareil pareille idem same ditto meme chose aussi too here again usual hab habitude comme
+    habituelle d the my for me moi pour la le please pls plz svp stp merci thanks thank you thx
+    ok oui yes alors then de mon ma cote part exactly exactement order commande i je ! . , + 1
+    """.split()
 )
 STOPWORDS = frozenset(
     """

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from orders.parsing.draft import Draft, said
 from orders.parsing.elements import P, Q
+from orders.parsing.ellipsis import read_elided
 from orders.parsing.intents import (
     Answer,
     Ask,
@@ -14,6 +16,7 @@ from orders.parsing.intents import (
 )
 from orders.parsing.lexicon import (
     ADD,
+    LINKS,
     PAST,
     RESTATE,
     SELF_CORRECTION,
@@ -33,11 +36,12 @@ def read_orphans(
     index: ProductIndex,
     ctx: ParseContext,
     draft: Draft,
+    named: set[int],
 ) -> None:
     """Give each quantity that names no product the product it must mean, if any."""
     has_products = any(isinstance(e, P) for s in segments for e in s.elements)
     answers: list[Q] = []
-    for segment in segments:
+    for number, segment in enumerate(segments):
         sentence = sentences[segment.sentence]
         if sentence.question and not sentence.request:
             continue
@@ -45,13 +49,19 @@ def read_orphans(
         if not PAST.isdisjoint(seg_words):
             continue
         for q in segment.elements:
-            if not isinstance(q, Q) or q.bound or q.old or q.dropped or q.article or q.huge:
+            if not isinstance(q, Q) or q.bound or q.old or q.dropped or q.huge:
+                continue
+            if not q.choice and read_elided(q, segment, words, index, draft, named):
+                continue
+            if q.article:
                 continue
             if _correction(q, segment, words, index, ctx, draft):
                 continue
             if _for_someone(q, words, index, draft):
                 continue
             if any(isinstance(e, P) for e in segment.elements):
+                continue
+            if number and _after_product(q, segments[number - 1], segment, words, index, draft):
                 continue
             if _from_context(q, seg_words, index, ctx, draft):
                 continue
@@ -62,11 +72,54 @@ def read_orphans(
         draft.actions.append(Answer(amount=replace(answers[0].amount, counted=False)))
 
 
+_FILLER = (
+    frozenset(
+        {"svp", "stp", "please", "pls", "merci", "thanks", "alors", "then", "donc", "so", "!", "."}
+    )
+    | LINKS
+)
+
+
+def _after_product(
+    q: Q, previous: Segment, segment: Segment, words: list[str], index: ProductIndex, draft: Draft
+) -> bool:
+    """ "Bon, va pour les rillettes alors, 2 pots": the amount of the product just named.
+
+    Only the first element of a segment right after one that ends on a product with no
+    amount and nothing ordered of it yet; talk about another week never takes one.
+    """
+    if draft.aside or not previous.elements or segment.elements[0] is not q:
+        return False
+    rest = words[segment.start : q.start] + words[q.end : segment.end]
+    if not _FILLER.issuperset(rest):
+        return False  # "… et Pierre-Yves me rembourse 3 bouteilles": not the amount alone
+    product = previous.elements[-1]
+    if not isinstance(product, P) or product.qty is not None or product.old:
+        return False
+    # "des moules, 2 kg", "soles, 3": the amount settles what the name alone said.
+    said_alone = (Ask("vague", product.code), Item(product.code, Decimal(1), "set"))
+    if product.code in draft.asked or any(
+        getattr(a, "product", None) == product.code and a not in said_alone for a in draft.actions
+    ):
+        return False
+    draft.actions = [a for a in draft.actions if a not in said_alone]
+    info = index.products[product.code]
+    value = to_catalog_unit(replace(q.amount, counted=False), info)
+    if value is None:
+        draft.actions.append(Ask("unit", product.code, said=said(q.amount)))
+    elif value > 0:
+        draft.actions.append(Item(product.code, value, "add" if q.plus else "set"))
+    return value != 0
+
+
 def _for_someone(q: Q, words: list[str], index: ProductIndex, draft: Draft) -> bool:
     """ "1 kouign-amann pour moi et 2 pour ma voisine": more of the product just named."""
     product = draft.product_before(q.start)
-    if q.amount.dimension is not None or product is None:
+    if product is None:
         return False
+    beneficiary = words[q.end + 1 : q.end + 2]
+    if q.amount.dimension is not None and (not beneficiary or not beneficiary[0].isalpha()):
+        return False  # "500 g pour ma voisine", but "500 g pour 4" is a number of people
     if words[q.end : q.end + 1] not in (["pour"], ["for"]) or words[q.start - 1 : q.start] in (
         ["dont"],
         ["including"],
@@ -76,6 +129,9 @@ def _for_someone(q: Q, words: list[str], index: ProductIndex, draft: Draft) -> b
     value = to_catalog_unit(q.amount, index.products[product])
     if not value:
         return False
+    named_at = max(start for start, code in draft.seen if code == product and start < q.start)
+    if ":" in words[named_at : q.start]:
+        return True  # "3 soles : 2 pour moi et 1 pour Anne": how the 3 are shared out
     draft.actions.append(Item(product, value, "set"))
     return True
 
@@ -138,6 +194,8 @@ def _from_context(
     if len(candidates) != 1:
         return False
     code = candidates[0]
+    if any(getattr(a, "product", None) == code for a in draft.actions):
+        return False  # "je prends le carton de 6 et … 3 bouteilles": already ordered here
     amount = Amount(q.amount.value, q.amount.dimension, q.amount.factor, counted=False)
     value = to_catalog_unit(amount, index.products[code])
     if value is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from orders.parsing.lexicon import COPY, LAST_WEEK, REQUEST, SELF
+from orders.parsing.lexicon import COPY, HABIT, LAST_WEEK, REQUEST, SELF
 from orders.parsing.text import normalize, tokenize
 
 
@@ -14,11 +14,12 @@ def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(" (?:" + "|".join(re.escape(w) for w in reversed(written)) + ") ")
 
 
-REQUEST_P, SELF_P, COPY_P, LAST_WEEK_P = (
+REQUEST_P, SELF_P, COPY_P, LAST_WEEK_P, HABIT_P = (
     phrase_pattern(REQUEST),
     phrase_pattern(SELF),
     phrase_pattern(COPY),
     phrase_pattern(LAST_WEEK),
+    phrase_pattern(HABIT),
 )
 
 

@@ -21,6 +21,7 @@ from orders.parsing.lexicon import (
     ALL_WORDS,
     GRAMMAR_WORDS,
     POSSESSIVE,
+    SHORTHAND,
     STOPWORDS,
     TRANSLATIONS,
     UNIT_WORDS,
@@ -49,7 +50,7 @@ _GLUE = frozenset(
         "-",
     }
 )
-_SYNONYMS = {"st": "saint", "ste": "sainte", "oeuf": "oeuf"}
+_SYNONYMS = {"st": "saint", "ste": "sainte", "oeuf": "oeuf", **SHORTHAND}
 _PACK = re.compile(
     r"(?P<approx>~|env\.?|environ|approx\.?|about|ca\.?)?\s*"
     r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>kg|g|gr|cl|ml|l|litres?|pints?|pieces?|pcs?)?\b"
@@ -79,7 +80,17 @@ _WORD_SIZES_MAP = {
 }
 _WORD_SIZES = re.compile("|".join(sorted(map(re.escape, _WORD_SIZES_MAP), key=len, reverse=True)))
 _CONTAINER_WORDS = {w for w, (dim, _) in UNIT_WORDS.items() if dim == "container"}
-_NOT_HEADS = GRAMMAR_WORDS | STOPWORDS | ALL_WORDS | POSSESSIVE
+# The catalogue units an amount of each dimension can be counted in.
+_UNITS_FOR = {
+    "mass": ("kg",),
+    "volume": ("litre",),
+    "dozen": ("dozen", "piece", "pack"),
+    "": ("piece", "pack", "bunch", "dozen"),
+}
+# "the small one": a size names a product only with the rest of its name.
+_SIZES = frozenset({"small", "large", "big", "petit", "petite", "grand", "grande", "medium"})
+_NOT_ELIDED = GRAMMAR_WORDS | STOPWORDS | ALL_WORDS | POSSESSIVE
+_NOT_HEADS = _NOT_ELIDED | _SIZES
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +217,7 @@ class ProductIndex:
     # A first word that several products share ("Pommes Gala", "Pommes Reinette"): the
     # kinds a member who writes only "pommes" may mean.
     _kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _saying: dict[str, list[str]] = field(default_factory=dict)  # word -> products, built lazily
 
     @classmethod
     def build(cls, products: Sequence[ProductInfo]) -> ProductIndex:
@@ -232,6 +244,14 @@ class ProductIndex:
             # ("cancel my whole order", "an extra bag") never names a product alone.
             if len(codes) == 1 and head not in _NOT_HEADS:
                 _keep(ranked, (head,), 2, next(iter(codes)))
+            elif len(codes) == 1 and head in _SIZES:
+                # "1 large box" of "Large veg box": the size and the last word.
+                code = next(iter(codes))
+                last = key_words(_base_name(index.products[code].name))[-1]
+                if last != head:
+                    _keep(ranked, (head, last), 2, code)
+                    if last.endswith(("x", "s", "ch", "sh", "z")):
+                        _keep(ranked, (head, last + "e"), 2, code)  # "small boxes"
             elif len(codes) > 1 and head not in _NOT_HEADS:
                 index._kinds[head] = tuple(p.code for p in products if p.code in codes)
         for words, (_rank, code) in list(ranked.items()):
@@ -351,6 +371,64 @@ class ProductIndex:
             return None
         packs = value * mine.pack.amount / theirs.pack.amount
         return packs.normalize() if packs > 0 and packs == packs.to_integral_value() else None
+
+    def saying(self, word: str) -> tuple[str, ...]:
+        """The products whose name or aliases hold ``word``."""
+        if not self._saying:
+            for code, words in self._words.items():
+                for w in words:
+                    self._saying.setdefault(w, []).append(code)
+        return tuple(self._saying.get(stem(word), ()))
+
+    def says(self, code: str, word: str) -> bool:
+        """Whether a product's name or aliases hold ``word`` ("case" in "case of 12 tins")."""
+        return stem(word) in self._words.get(code, frozenset())
+
+    def related(self, code: str, other: str) -> bool:
+        """Whether two products' names share a word that is not a unit ("noix de Saint-Jacques"
+        and "coquilles Saint-Jacques")."""
+        shared = self._words.get(code, frozenset()) & self._words.get(other, frozenset())
+        return any(w not in UNIT_WORDS and not w[0].isdigit() and len(w) > 2 for w in shared)
+
+    def siblings(self, code: str) -> tuple[str, ...]:
+        """The products of the same family or kind as ``code`` ("miel 250 g", "miel 500 g"),
+        itself included."""
+        head = self._family.get(code, ("",))[:1]
+        same = {c for c, family in self._family.items() if head and family[:1] == head}
+        same.update(self.kinds_with(code))
+        same.add(code)
+        return tuple(c for c in self.products if c in same)
+
+    def elided(self, word: str, before: str | None, dimension: str | None) -> str | None:
+        """ "2 yaourts aux fruits + 2 nature", "1 campagne, 1 seigle": the product a word
+        names when the rest of its name was left out.
+
+        Among the available products whose names hold the word, a sibling of the product
+        named before it (same first word) if there is one, else the one whose unit fits
+        the amount (a weight is the flour, a count the bread); None unless exactly one,
+        and None for a word that tells a product from no other.
+        """
+        word = _SYNONYMS.get(word, stem(word))
+        if len(word) < (2 if word.isdigit() else 3) or word in UNIT_WORDS or word in _NOT_ELIDED:
+            return None
+        found = [
+            code
+            for code, words in self._words.items()
+            if word in words and self.products[code].available
+        ]
+        if len(found) == 1 and not any(
+            self.related(found[0], other) for other in self.products if other != found[0]
+        ):
+            # "1 kg de bouchots" of "Moules de bouchot", the only mussels: no sibling to
+            # tell apart, so the word alone is no name.
+            return None
+        if len(found) > 1 and before is not None and self._family.get(before):
+            head = self._family[before][0]
+            found = [c for c in found if self._family.get(c, ("",))[0] == head] or found
+        if len(found) > 1:
+            units = _UNITS_FOR.get(dimension or "", ())
+            found = [c for c in found if self.products[c].unit in units] or found
+        return found[0] if len(found) == 1 else None
 
     def resembles(self, word: str) -> bool:
         """Whether a word is close to one of the catalogue's words (a typo, a variant)."""

@@ -171,17 +171,34 @@ def _plus_half(match: re.Match[str]) -> str:
 
 
 # "a dozen", "a jar" -> "1 dozen", "1 jar": an English article before a unit is an amount.
+# Checked for a word boundary in _article (see _split_unit: faster than a leading \b).
 _ARTICLE = re.compile(
-    r"\b(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|packet|box|"
+    r"(an?)\s+(dozen|pound|kilo|kg|litre|liter|jar|bottle|pot|bunch|pack|packet|box|"
     r"bag|tin|punnet|tub|lb|pint|case|crate|carton|block|head)\b"
 )
+
+
+def _split_unit(match: re.Match[str]) -> str:
+    start = match.start()
+    if start and (match.string[start - 1].isalnum() or match.string[start - 1] == "_"):
+        return match.group(0)  # inside a word ("n3", "x12kg")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def _decimal_comma(match: re.Match[str]) -> str:
+    start = match.start()
+    if start and (match.string[start - 1].isdigit() or match.string[start - 1] == ","):
+        return match.group(0)  # "1,2,3": a list, not a decimal
+    return f"{match.group(1)}.{match.group(2)}"
+
+
 _AFTER_NUMBERS: list[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
-    (",", re.compile(r"(?<![\d,])(\d+),(\d+)(?![\d,])"), r"\1.\2"),  # 1,5 kg
+    (",", re.compile(r"(\d+),(\d+)(?![\d,])"), _decimal_comma),  # 1,5 kg
     (
         "k",
         re.compile(
             r"\b(\d+)\s?(?:kg|kilos?)\s?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|"
-            r"svp|merci|stp|s il|please|pls|au lieu|instead|et pas|pas|plutot|de|d|of))"
+            r"svp|merci|stp|s il|please|pls|au lieu|instead|et|and|pas|plutot|de|d|of))"
         ),
         lambda m: f" {m.group(1)}.{m.group(2)} kg ",
     ),
@@ -192,7 +209,9 @@ _AFTER_NUMBERS: list[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]],
         re.compile(r"(?<![\d/])([1-3])/([2-4])(?![\d/])"),
         lambda m: f" {(Decimal(m.group(1)) / Decimal(m.group(2))).normalize()} ",
     ),
-    ("", re.compile(r"\b(\d+(?:\.\d+)?)([a-z]+)"), r"\1 \2"),  # 2kg -> 2 kg, 2x -> 2 x
+    # 2kg -> 2 kg, 2x -> 2 x; the word boundary is checked in _split_unit, as a pattern that
+    # starts with a digit is looked for much faster than one that starts with \b.
+    ("", re.compile(r"(\d+(?:\.\d+)?)([a-z]+)"), _split_unit),
     ("x", re.compile(r"\bx(\d)"), r"x \1"),
 ]
 
@@ -215,9 +234,18 @@ _AIDE_MEMOIRE = re.compile(
 )
 
 
+def _article(match: re.Match[str]) -> str:
+    start = match.start()
+    if start and (match.string[start - 1].isalnum() or match.string[start - 1] == "_"):
+        return match.group(0)  # the end of a word ("banana bag")
+    return f" 1 {match.group(2)} "
+
+
 def normalize(text: str) -> str:
     """Fold, strip noise and turn number words into digits."""
     text = _clean_chars(fold(text))
+    if "(" in text:
+        text = _FORM_UNIT.sub(r" : \2 \1 ", text)
     if _DIGIT.search(text):
         text = _NOISE.sub(_noise, text)
     for trigger, pattern, repl in _BEFORE_NUMBERS:
@@ -235,7 +263,7 @@ def normalize(text: str) -> str:
     if _DIGIT.search(text):
         text = _PARTY.sub(" convives ", text)
     if " a" in text or text.startswith("a"):
-        text = _ARTICLE.sub(r" 1 \2 ", text)
+        text = _ARTICLE.sub(_article, text)
     if _DIGIT.search(text):
         for trigger, pattern, replacement in _AFTER_NUMBERS:
             if trigger in text:
@@ -243,6 +271,12 @@ def normalize(text: str) -> str:
     return text
 
 
+# A form's column unit: "Moules (kg) : 2" is "Moules : 2 kg".
+_FORM_UNIT = re.compile(
+    r"\(\s*(kg|kilos?|g|grammes?|pieces?|pces?|pcs?|unites?|units?|pots?|bouteilles?|bottles?"
+    r"|douzaines?|dz|dozens?|l|litres?|liters?|sachets?|bags?|jars?|boxe?s?|boites?)\s*\)"
+    r"\s*[:=]?\s*(\d+(?:[.,]\d+)?)(?![\d.,]*\s*(?:kg|g|l)\b)"
+)
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 # Number words are looked for before calling the converter, which costs more than the look.
 _FRENCH_NUMBER = re.compile(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 
 from orders.parsing.draft import Draft
 from orders.parsing.elements import Q
@@ -19,6 +20,7 @@ from orders.parsing.intents import (
 from orders.parsing.lexicon import (
     ADD,
     ALL_WORDS,
+    COPY_ONLY,
     EVERYTHING,
     LINKS,
     NEGATION,
@@ -32,10 +34,10 @@ from orders.parsing.lexicon import (
     UNIT_WORDS,
     YES,
 )
-from orders.parsing.phrases import COPY_P, LAST_WEEK_P, has
+from orders.parsing.phrases import COPY_P, HABIT_P, LAST_WEEK_P, has
 from orders.parsing.products import Mention, ProductIndex
 from orders.parsing.structure import Segment, Sentence
-from orders.parsing.text import Token
+from orders.parsing.text import Token, stem
 from orders.parsing.units import to_catalog_unit
 
 
@@ -46,6 +48,7 @@ def read_whole_message(
     sentences: list[Sentence],
     ctx: ParseContext,
     draft: Draft,
+    index: ProductIndex,
 ) -> None:
     """Readings that need the whole message: yes/no, cancel everything, copy an order."""
     _copy_with_changes(flat, mentions, ctx, draft)
@@ -67,11 +70,70 @@ def read_whole_message(
     if not mentions and not asked and _cancels_all(words, flat):
         draft.actions.append(ClearAll())
         return
-    if not mentions and has(flat, COPY_P):
+    if not mentions and not asked and ctx.order and not REMOVE.isdisjoint(words):
+        _remove_by_word(words, ctx, draft, index)
+        if draft.actions:
+            return
+    if mentions:
+        return
+    if ctx.recent_products or ctx.reply_products:
+        _the_container(words, ctx, draft, index)
+        if draft.actions:
+            return
+    if has(flat, HABIT_P) and COPY_ONLY.issuperset(words):
+        # "comme d'hab", "the usual", "same again": last week's order.
+        draft.actions.append(CopyOrder(last_week=True))
+    elif flat.startswith(" + 1 ") and not ctx.order and COPY_ONLY.issuperset(words):
+        draft.actions.append(CopyOrder(nearest=True))  # "+1": me too
+    elif has(flat, COPY_P):
         if has(flat, LAST_WEEK_P):
             draft.actions.append(CopyOrder(last_week=True))
         elif ctx.reply_to_member or _copy_name(flat):
             draft.actions.append(CopyOrder(name=_copy_name(flat)))
+        elif COPY_ONLY.issuperset(words) and not asked:
+            # "pareil pour moi" with no reply link: the order written just before it.
+            draft.actions.append(CopyOrder(nearest=True))
+
+
+_THE = frozenset({"the", "le", "la", "l", "ce", "cette", "that", "this"})
+_PUT = frozenset({"put", "order", "commande", "prends", "take", "mets", "mettez", "want", "veux"})
+
+
+def _the_container(words: list[str], ctx: ParseContext, draft: Draft, index: ProductIndex) -> None:
+    """ "I'll put the case on my order then", after proposing to share a case of tomatoes:
+    the product just talked about that comes in that container, one of it."""
+    if _PUT.isdisjoint(words):
+        return
+    for i in range(1, len(words)):
+        if words[i - 1] in _THE and UNIT_WORDS.get(words[i], ("",))[0] == "container":
+            word = stem(words[i])
+            found = {
+                c
+                for c in (*ctx.recent_products, *ctx.reply_products)
+                if c in index.products
+                and (index.products[c].pack_word == word or index.says(c, word))
+            }
+            if len(found) == 1:
+                draft.actions.append(Item(found.pop(), Decimal(1), "set"))
+            return
+
+
+def _remove_by_word(words: list[str], ctx: ParseContext, draft: Draft, index: ProductIndex) -> None:
+    """ "Cancel the box please" with a large box in the order: the one product of the order
+    that word names (a container, or a word of its name)."""
+    held = [code for code, _ in ctx.order if code in index.products]
+    for i, word in enumerate(words):
+        if word not in REMOVE:
+            continue
+        for after in words[i + 1 : i + 4]:
+            if after in STOPWORDS or after in LINKS or len(after) < 3:
+                continue
+            found = [
+                c for c in held if index.says(c, after) or index.products[c].pack_word == after
+            ]
+            if len(found) == 1:
+                draft.actions.append(Removal(found[0]))
+            return
 
 
 def _copy_with_changes(flat: str, mentions: list[Mention], ctx: ParseContext, draft: Draft) -> None:
@@ -81,6 +143,12 @@ def _copy_with_changes(flat: str, mentions: list[Mention], ctx: ParseContext, dr
     name = _copy_name(flat)
     if name or ctx.reply_to_member:
         draft.actions.insert(0, CopyOrder(name=name))
+    elif flat.split(" ", 2)[1] in _COPY_FIRST:
+        # "pareil mais avec 2 soles en plus", no reply link: the order just before, then more.
+        draft.actions.insert(0, CopyOrder(nearest=True))
+
+
+_COPY_FIRST = frozenset({"pareil", "idem", "same", "ditto"})
 
 
 def _cancels_all(words: list[str], flat: str) -> bool:

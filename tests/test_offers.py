@@ -1,0 +1,211 @@
+"""Offers made by someone else: the supplier's or an organiser's choice, substitute or
+"no more X", and the member's answer read against them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers.chat import Chat
+
+from bot.app import build_app
+from bot.settings import Settings
+
+CHARLES, PATRICK = "u-charles", "u-patrick"  # the fish club's supplier and organiser
+LAURE, KARIM, INES = "u-laure", "u-karim", "u-ines"
+HELDOUT6 = Path(__file__).parent / "heldout6"
+
+
+def _chat(catalog: Path) -> Iterator[Chat]:
+    app = build_app(Settings(database_url="sqlite://"))
+    try:
+        imported = app.import_catalog(catalog, bind=("test", "chat-1"))
+        yield Chat(app, imported.club_id)
+    finally:
+        app.close()
+
+
+GROCER = """
+club: Test bulk
+locale: en
+currency: GBP
+timezone: Europe/London
+supplier: {name: Green Grocer, author_id: "u-sam"}
+organisers: ["u-kate"]
+products:
+  - {id: spinach, name: Spinach, unit: kg, price: 6, aliases: [spinach]}
+  - {id: chard, name: Swiss chard, unit: kg, price: 5, aliases: [chard]}
+  - {id: oats, name: Porridge oats, unit: kg, price: 1.6, aliases: [oats]}
+  - {id: honey-small, name: Honey (250 g jar), unit: piece, price: 4, aliases: [small honey]}
+  - {id: honey-large, name: Honey (500 g jar), unit: piece, price: 7, aliases: [large honey]}
+  - {id: box-small, name: Small veg box, unit: piece, price: 12}
+  - {id: box-large, name: Large veg box, unit: piece, price: 20}
+"""
+
+
+@pytest.fixture
+def grocer(tmp_path: Path) -> Iterator[Chat]:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(GROCER, encoding="utf-8")
+    yield from _chat(catalog)
+
+
+CAVE = """
+club: Fromages et vins
+locale: fr
+currency: EUR
+timezone: Europe/Paris
+supplier: {name: La cave, author_id: "u-cave"}
+organisers: ["u-orga"]
+products:
+  - {id: comte, name: Comté 18 mois, unit: kg, price: 28, aliases: [comté, comte]}
+  - {id: chinon-22, name: Chinon rouge 2022 (bouteille), unit: piece, price: 12, aliases: [chinon]}
+  - {id: chinon-21, name: Chinon rouge 2021 (bouteille), unit: piece, price: 13}
+  - {id: brie, name: Brie de Meaux entier, unit: piece, price: 25, aliases: [brie]}
+  - {id: demi-brie, name: Demi brie de Meaux, unit: piece, price: 13, aliases: [demi-brie]}
+"""
+
+
+@pytest.fixture
+def cave(tmp_path: Path) -> Iterator[Chat]:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(CAVE, encoding="utf-8")
+    yield from _chat(catalog)
+
+
+@pytest.fixture
+def orchard() -> Iterator[Chat]:
+    yield from _chat(HELDOUT6 / "verger-fr" / "catalog.yaml")
+
+
+@pytest.fixture
+def wholefoods() -> Iterator[Chat]:
+    yield from _chat(HELDOUT6 / "bulk-en" / "catalog.yaml")
+
+
+def test_no_more_x_leaves_each_order_with_one_reply_to_each_member(chat: Chat) -> None:
+    chat.say("3 soles et 1 kg de moules", author=LAURE)
+    chat.say("2 soles", author=KARIM)
+    chat.say("1 bar", author=INES)
+    replies = chat.say("Désolé, plus de soles cette semaine !", author=CHARLES)
+    assert len(replies) == 2
+    assert any(r.startswith("Laure") and "sole" in r for r in replies)
+    assert any(r.startswith("Karim") and "sole" in r for r in replies)
+    assert chat.orders() == {LAURE: {"moules": 1}, INES: {"bar": 1}}
+
+
+def test_x_then_replaces_the_finished_product_with_its_amount(chat: Chat) -> None:
+    chat.say("3 soles et 1 kg de moules", author=LAURE)
+    chat.say("Sorry, no more sole this week", author=CHARLES)
+    chat.say("des dorades alors", author=LAURE)
+    assert chat.orders() == {LAURE: {"moules": 1, "dorade": 3}}
+
+
+def test_a_finished_product_is_no_longer_ordered(chat: Chat) -> None:
+    chat.say("1 bar", author=KARIM)
+    chat.say("Malheureusement plus de soles cette semaine", author=CHARLES)
+    replies = chat.say("2 soles svp", author=INES)
+    assert replies and "catalogue" in replies[0]
+    assert INES not in chat.orders()
+
+
+def test_a_substitute_offered_by_name_is_taken_with_a_yes(chat: Chat) -> None:
+    chat.say("1 kg de saint-jacques", author=LAURE)
+    chat.say("Laure, je vous mets plutôt 500 g de noix de Saint-Jacques ?", author=CHARLES)
+    chat.say("ah oui parfait", author=LAURE)
+    assert chat.orders() == {LAURE: {"noix-saint-jacques": 0.5}}
+
+
+def test_an_offer_addressed_to_someone_else_is_not_taken(chat: Chat) -> None:
+    chat.say("1 kg de saint-jacques", author=LAURE)
+    chat.say("1 bar", author=KARIM)
+    chat.say("Laure, je vous mets plutôt 500 g de noix de Saint-Jacques ?", author=CHARLES)
+    chat.say("ok parfait", author=KARIM)
+    assert chat.orders()[KARIM] == {"bar": 1}
+    assert chat.orders()[LAURE] == {"saint-jacques": 1}
+
+
+def test_a_choice_of_sizes_is_read_from_the_size_word(orchard: Chat) -> None:
+    orchard.say("Bonjour, 1 kg de poires et 1 pot de miel", author="u-farid")
+    orchard.say("Farid, le miel je l'ai en pot de 250 g ou de 500 g, lequel ?", author="u-bertrand")
+    orchard.say("Le grand 👍", author="u-farid")
+    assert orchard.orders()["u-farid"] == {"poires": 1, "miel-500": 1}
+
+
+def test_an_offer_of_packs_is_taken_with_its_amount(wholefoods: Chat) -> None:
+    wholefoods.say("24 tins of chickpeas please", author="u-ifeoma")
+    wholefoods.say("Ifeoma, 24 tins is 2 cases, shall I do it as 2 cases?", author="u-dev")
+    wholefoods.say("Yes please, 2 cases 👍", author="u-ifeoma")
+    assert wholefoods.orders() == {"u-ifeoma": {"chickpeas-case": 2}}
+
+
+def test_an_answer_to_a_choice_of_packs_by_their_sizes(chat: Chat) -> None:
+    chat.say("2 kg de moules", author=LAURE)
+    chat.say("Laure, je vous fais plutôt 1 kg de moules et 1 kg de coques ?", author=CHARLES)
+    chat.say("non merci, je garde mes moules", author=LAURE)
+    assert chat.orders() == {LAURE: {"moules": 2}}
+
+
+def test_run_out_then_a_substitute_in_english(grocer: Chat) -> None:
+    grocer.say("1kg spinach and 2kg oats please", author="u-tom")
+    grocer.say("500g spinach", author="u-ann")
+    replies = grocer.say("Sorry folks, we've run out of spinach this week", author="u-sam")
+    assert len(replies) == 2
+    grocer.say("chard then", author="u-tom")
+    grocer.say("go on then, I'll have the chard", author="u-ann")
+    assert grocer.orders() == {"u-tom": {"chard": 1, "oats": 2}, "u-ann": {"chard": 0.5}}
+
+
+def test_a_size_named_alone_answers_an_offer_of_the_other_size(grocer: Chat) -> None:
+    grocer.say("1 lrg box", author="u-liz")
+    grocer.say("@liz large box is a bit light this week, small instead?", author="u-sam")
+    grocer.say("ok fine", author="u-liz")
+    assert grocer.orders() == {"u-liz": {"box-small": 1}}
+
+
+def test_the_small_one_answers_a_choice_of_jar_sizes(grocer: Chat) -> None:
+    grocer.say("a large honey please", author="u-bob")
+    grocer.say("Bob, 250g or 500g?", author="u-sam")
+    grocer.say("the small one thanks", author="u-bob")
+    assert grocer.orders() == {"u-bob": {"honey-small": 1}}
+
+
+def test_an_organisers_information_gets_no_question(grocer: Chat) -> None:
+    grocer.say("1 lrg box", author="u-liz")
+    assert grocer.say("The large box is about 7 kg this week", author="u-kate") == []
+    assert grocer.say("Large boxes are 20, small 12, 1 per household please", author="u-sam") == []
+    assert grocer.orders() == {"u-liz": {"box-large": 1}}
+
+
+def test_a_substitute_offered_with_the_no_more_is_taken_with_a_yes(cave: Chat) -> None:
+    cave.say("2 bouteilles de chinon et 500 g de comté", author="u-julie")
+    cave.say("1 chinon", author="u-paul")
+    replies = cave.say(
+        "Désolé, plus de Chinon 2022 ! Je peux vous proposer le 2021 à la place ?", author="u-cave"
+    )
+    assert len(replies) == 2
+    cave.say("ok parfait", author="u-julie")
+    cave.say("non merci", author="u-paul")
+    assert cave.orders() == {"u-julie": {"comte": 0.5, "chinon-21": 2}}
+
+
+def test_a_smaller_cut_offered_instead(cave: Chat) -> None:
+    cave.say("un brie", author="u-anne")
+    cave.say("Anne, le brie entier fait 3 kg, je vous fais plutôt un demi-brie ?", author="u-cave")
+    cave.say("ah oui très bien", author="u-anne")
+    assert cave.orders() == {"u-anne": {"demi-brie": 1}}
+
+
+def test_no_more_in_a_question_to_two_members_with_a_substitute(chat: Chat) -> None:
+    chat.say("2 araignées", author=LAURE)
+    chat.say("1 araignée et 1 bar", author=KARIM)
+    replies = chat.say(
+        "Désolé @Laure @Karim plus d'araignées cette semaine 😕 "
+        "je vous mets des tourteaux à la place ?",
+        author=CHARLES,
+    )
+    assert len(replies) == 2
+    chat.say("ah oui parfait", author=LAURE)
+    chat.say("Tourteau alors, même quantité", author=KARIM)
+    assert chat.orders() == {LAURE: {"tourteau": 2}, KARIM: {"tourteau": 1, "bar": 1}}
