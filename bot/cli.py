@@ -107,7 +107,9 @@ def _parser() -> argparse.ArgumentParser:
         "orders", parents=[common], help="print a club's current week of orders"
     )
     orders.add_argument("--club", required=True, help="club slug")
-    orders.add_argument("--format", choices=("json", "text"), default="json")
+    orders.add_argument(
+        "--format", choices=("json", "text"), default="json", help="output format (default: json)"
+    )
     orders.add_argument("--database", help="ledger URL (default: DATABASE_URL)")
     serve = sub.add_parser(
         "serve",
@@ -142,7 +144,12 @@ def _whatsapp_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentP
     wa.add_argument("export", type=Path, help="the file WhatsApp's 'Export chat' wrote")
     wa.add_argument("--club", required=True, help="slug of the club the group orders for")
     wa.add_argument("--dry-run", action="store_true", help="print what was read; change nothing")
-    wa.add_argument("--format", choices=("json", "text"), default="text")
+    wa.add_argument(
+        "--format",
+        choices=("json", "text"),
+        default="text",
+        help="how --dry-run prints the messages (default: text)",
+    )
     wa.add_argument("--database", help="ledger URL (default: DATABASE_URL)")
 
 
