@@ -35,18 +35,18 @@ def test_the_demo_plays_the_schedule_and_writes_the_supplier_files(
     ]
     positions = [week.index(step) for step in steps]
     assert positions == sorted(positions)
-    assert "[attached: fish-club-of-montsouris-2026-11-07.pdf]" in week
+    assert "[attached: club-poisson-de-montsouris-2026-11-07.pdf]" in week
     folder = workdir / "orderbot-demo-supplier"
     assert "orderbot-demo-supplier/" in week
     rows = list(
         csv.reader(
-            io.StringIO((folder / "fish-club-of-montsouris-2026-11-07.csv").read_text("utf-8-sig")),
+            io.StringIO((folder / "club-poisson-de-montsouris-2026-11-07.csv").read_text("utf-8-sig")),
             delimiter=";",
         )
     )
     members = {row[0] for row in rows[1:]}
     assert len(members) == 27 and "Élodie" in members
-    pdf = PdfReader(folder / "fish-club-of-montsouris-2026-11-07.pdf")
+    pdf = PdfReader(folder / "club-poisson-de-montsouris-2026-11-07.pdf")
     assert "967,50 €" in pdf.pages[0].extract_text()
 
 

@@ -150,6 +150,8 @@ def test_demo_recap_is_in_the_club_language_and_shows_who_is_waiting(
     assert main(["demo"]) == 0
     week = capsys.readouterr().out.rpartition("=" * 72)[2]
     title = week.strip().splitlines()[0]
-    assert title.startswith("Récapitulatif Club poisson de Montsouris — "), title
+    # The demo plays the week to its close, so the recap says the orders are closed.
+    closed = "Récapitulatif Club poisson de Montsouris (commandes closes) — "
+    assert title.startswith(closed), title
     waiting = week.split("En attente d'une réponse :\n", 1)[1]
     assert "• Paul : raie" in waiting.splitlines(), week
