@@ -40,7 +40,9 @@ def test_the_demo_plays_the_schedule_and_writes_the_supplier_files(
     assert "orderbot-demo-supplier/" in week
     rows = list(
         csv.reader(
-            io.StringIO((folder / "club-poisson-de-montsouris-2026-11-07.csv").read_text("utf-8-sig")),
+            io.StringIO(
+                (folder / "club-poisson-de-montsouris-2026-11-07.csv").read_text("utf-8-sig")
+            ),
             delimiter=";",
         )
     )
