@@ -502,22 +502,9 @@ POSTGRES_URL = os.environ.get(
 
 @pytest.mark.postgres
 def test_a_week_in_a_group_on_postgresql(fake: FakeTelegram) -> None:
-    import sqlalchemy
-    from sqlalchemy.exc import OperationalError
-    from sqlmodel import SQLModel
+    from helpers.postgres import empty_postgres
 
-    engine = sqlalchemy.create_engine(POSTGRES_URL)
-    try:
-        with engine.connect():
-            pass
-    except OperationalError as exc:
-        engine.dispose()
-        pytest.skip(f"PostgreSQL unreachable at 127.0.0.1:5432: {exc.orig}")
-    leftovers = sqlalchemy.MetaData()
-    leftovers.reflect(engine)
-    leftovers.drop_all(engine)
-    SQLModel.metadata.drop_all(engine)
-    engine.dispose()
+    empty_postgres(POSTGRES_URL)
     app = build_app(Settings(database_url=POSTGRES_URL))
     try:
         club = app.import_catalog(FISH, bind=("telegram", GROUP)).club_id

@@ -436,22 +436,9 @@ POSTGRES_URL = os.environ.get(
 def test_join_order_stop_and_a_failed_status_on_postgresql(
     tmp_path: Path, fake: FakeTwilio
 ) -> None:
-    import sqlalchemy
-    from sqlalchemy.exc import OperationalError
-    from sqlmodel import SQLModel
+    from helpers.postgres import empty_postgres
 
-    engine = sqlalchemy.create_engine(POSTGRES_URL)
-    try:
-        with engine.connect():
-            pass
-    except OperationalError as exc:
-        engine.dispose()
-        pytest.skip(f"PostgreSQL unreachable at 127.0.0.1:5432: {exc.orig}")
-    leftovers = sqlalchemy.MetaData()
-    leftovers.reflect(engine)
-    leftovers.drop_all(engine)
-    SQLModel.metadata.drop_all(engine)
-    engine.dispose()
+    empty_postgres(POSTGRES_URL)
     bot = _make_bot(POSTGRES_URL, fake, tmp_path)
     try:
         bot.organiser(PATRICK)
