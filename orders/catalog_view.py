@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -39,6 +40,11 @@ class CatalogView:
             if len(self._lines) < 10_000:
                 self._lines[key] = text
         return text
+
+    @cached_property
+    def limited(self) -> frozenset[int]:
+        """Products with a stock limit: most clubs have none, and then stock costs nothing."""
+        return frozenset(p for p, info in self.infos.items() if info.stock_limit is not None)
 
     def price(self, product_id: int) -> Decimal:
         return self.infos[product_id].price

@@ -15,12 +15,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import UniqueConstraint, func, select
+from sqlalchemy import UniqueConstraint, bindparam, func, select
 from sqlalchemy.engine import Connection
 from sqlmodel import Field, SQLModel
 
 from orders import ledger, outbox
 from orders.db import UTCDateTime
+from orders.fastsql import Prepared
 from orders.messages import Reply
 from orders.models import QUANTITY as _QUANTITY
 from orders.models import InboundRecord, Member, Order, OrderLine
@@ -48,6 +49,11 @@ wait_t, line_t, order_t = WaitingLine.__table__, OrderLine.__table__, Order.__ta
 member_t, record_t = Member.__table__, InboundRecord.__table__  # type: ignore[attr-defined]
 
 
+_WAITING_PRODUCTS = Prepared(
+    select(wait_t.c.product_id).distinct().where(wait_t.c.window_id == bindparam("w"))
+)
+
+
 def product_total(conn: Connection, window_id: int, product_id: int) -> Decimal:
     total = conn.execute(
         select(func.sum(line_t.c.quantity))
@@ -71,6 +77,9 @@ def fit(
     """
     fitted = dict(wanted)
     replies: list[Reply] = []
+    limited = turn.view.limited
+    if not limited or (touched is not None and not touched & limited):
+        return fitted, replies
     waiting = set(
         turn.conn.execute(
             select(wait_t.c.product_id).where(
@@ -131,6 +140,9 @@ def _set_waiting(turn: Turn, window_id: int, product_id: int, short: Decimal) ->
 def serve_waiting(turn: Turn, window_id: int, product_ids: list[int]) -> list[Reply]:
     """Give stock freed on these products to the members waiting, first come first served."""
     replies: list[Reply] = []
+    if product_ids:
+        someone_waits = {int(r[0]) for r in _WAITING_PRODUCTS.rows(turn.conn, {"w": window_id})}
+        product_ids = [p for p in product_ids if p in someone_waits]
     for product_id in product_ids:
         info = turn.view.infos.get(product_id)
         if info is None:
