@@ -17,13 +17,14 @@ from decimal import Decimal
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from orders import ledger, offers
+from orders import ledger, offers, thread_context
 from orders.catalog_view import CatalogView, load_view
 from orders.commands import run_command
 from orders.db import take_write_lock_at_begin
 from orders.messages import InboundMessage, Outcome, Reply
 from orders.parsing import ParseContext, ParseResult, mentions, parse
 from orders.parsing.draft import fmt
+from orders.parsing.reasons import NO_PRODUCT
 from orders.planning import apply_actions
 from orders.replies import Renderer, plain
 from orders.turn import Turn
@@ -257,6 +258,8 @@ class OrderBot:
             pending = ledger.open_question(turn.conn, window_id, turn.member_id)
         ctx = _context(turn, previous, lines, pending)
         result = parse(turn.text, turn.view.index, ctx)
+        if result.reason == NO_PRODUCT and window_id is not None and not ctx.reply_products:
+            result = _after_offer_to_all(turn, window_id, ctx, result)
         mentioned = None if result.mentioned is None else ",".join(result.mentioned)
         if window_id is not None and turn.original is None:
             if result.kind == "announcement":
@@ -282,6 +285,29 @@ class OrderBot:
             kind=result.kind,
             mentioned=mentioned,
         )
+
+
+def _after_offer_to_all(
+    turn: Turn, window_id: int, ctx: ParseContext, result: ParseResult
+) -> ParseResult:
+    """ "I'll take a case then!" with no product and no reply link, right after the supplier
+    offered what is left to everyone: read it as a reply to that offer. Only a member's
+    message with an amount costs the ledger this look."""
+    if turn.role != "member" or not any(w[:1].isdigit() for w in result.words):
+        return result
+    message = turn.message
+    offered = thread_context.offer_to_all(
+        turn.conn,
+        platform=message.platform,
+        chat_id=message.chat_id,
+        window_id=window_id,
+        sent_at=message.sent_at,
+    )
+    products = mentions(offered, turn.view.index) if offered else ()
+    if not products:
+        return result
+    again = parse(turn.text, turn.view.index, replace(ctx, reply_products=products))
+    return again if again.actions else result
 
 
 def _answer_offer(turn: Turn, window_id: int, result: ParseResult) -> None:

@@ -496,8 +496,19 @@ def _move_lines(conn: Connection, order_id: int, current: dict[int, Decimal], mo
             _UPDATE_LINE.run(conn, {"order": order_id, "product": p, "quantity": after})
 
 
-_OPEN_QUESTION = (
-    select(clar_t)
+@dataclass(frozen=True, slots=True)
+class QuestionRow:
+    """The bot's open question to a member: what its answer completes."""
+
+    id: int
+    kind: str
+    product_id: int | None
+    quantity: Decimal | None
+    mode: str
+
+
+_OPEN_QUESTION = Prepared(
+    select(clar_t.c.id, clar_t.c.kind, clar_t.c.product_id, clar_t.c.quantity, clar_t.c.mode)
     .where(
         clar_t.c.window_id == bindparam("window"),
         clar_t.c.member_id == bindparam("member"),
@@ -508,9 +519,13 @@ _OPEN_QUESTION = (
 )
 
 
-def open_question(conn: Connection, window_id: int, member_id: int):  # type: ignore[no-untyped-def]
+def open_question(conn: Connection, window_id: int, member_id: int) -> QuestionRow | None:
     """The bot's latest unanswered question to a member in a window, if any."""
-    return conn.execute(_OPEN_QUESTION, {"window": window_id, "member": member_id}).first()
+    rows = _OPEN_QUESTION.rows(conn, {"window": window_id, "member": member_id})
+    if not rows:
+        return None
+    id_, kind, product_id, quantity, mode = rows[0]
+    return QuestionRow(id_, kind, product_id, None if quantity is None else decimal(quantity), mode)
 
 
 def add_question(conn: Connection, **values: object) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select
@@ -113,12 +114,16 @@ def read_announcement(turn: Turn, window_id: int) -> tuple[list[Reply], list[Lin
     finishing = any(p in folded for p in _SOLD_OUT) or (
         (" plus de " in folded or " plus d " in folded) and any(f" {w} " in folded for w in _SORRY)
     )
-    if not finishing and not _addressed(turn, folded):
+    if not finishing:
+        # Reading the text costs more than finding who it is for: who first.
+        addressees = _addressees(turn) if _addressed(turn, folded) else []
+        if addressees:
+            _remember_offer(turn, window_id, _read(turn.text, turn.view.index), addressees)
         return [], []
     read = _read(turn.text, turn.view.index)
     replies, changes = _sold_out(turn, window_id, read)
     if not replies:
-        _remember_offer(turn, window_id, read)
+        _remember_offer(turn, window_id, read, _addressees(turn))
     return replies, changes
 
 
@@ -214,11 +219,23 @@ def _finished(read: _Read) -> set[str]:
     return found
 
 
-def _remember_offer(turn: Turn, window_id: int, read: _Read) -> None:
+def _remember_offer(turn: Turn, window_id: int, read: _Read, addressees: list[int]) -> None:
     """ "Ifeoma, shall I do it as 2 cases?": the options offered to the members addressed."""
-    if read.questions or not _OFFERING.isdisjoint(read.words):
-        for member_id in _addressees(turn):
+    if not (read.questions or not _OFFERING.isdisjoint(read.words)):
+        return
+    if (
+        read.products
+        or read.amounts
+        or any(_names_a_product(w, turn.view.index) for w in read.words)
+    ):
+        for member_id in addressees:
             _offer_to(turn, window_id, read, member_id)
+
+
+def _names_a_product(word: str, index: ProductIndex) -> bool:
+    """Whether a word could name an option ("small instead?"): without one, and without a
+    product or an amount, a question offers nothing ("Hugo, tu peux réécrire ta commande ?")."""
+    return len(word) >= 3 and (word.isalpha() or word.isdigit()) and bool(index.saying(word))
 
 
 def _offer_to(turn: Turn, window_id: int, read: _Read, member_id: int) -> None:
@@ -273,10 +290,16 @@ def _addressees(turn: Turn) -> list[int]:
     named = {fold(w).strip("@,:!?.") for w in words[:4]}
     named |= {fold(w).strip("@,:!?.") for w in words if w.startswith("@")}
     for member_id, display in _MEMBERS.rows(turn.conn, {"club": turn.club.id}):
-        first = fold(display.split(" ")[0]).strip()
+        first = _first_name(display)
         if len(first) >= 3 and first in named and member_id not in (turn.member_id, *found):
             found.append(member_id)
     return found
+
+
+@lru_cache(maxsize=4096)
+def _first_name(display: str) -> str:
+    """ "Laure" of "Laure B.", folded as the words of a message are."""
+    return fold(display.split(" ")[0]).strip()
 
 
 def _asked_about(turn: Turn, window_id: int, member_id: int) -> dict[str, Decimal | None]:

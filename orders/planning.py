@@ -87,11 +87,18 @@ def _write(
                 turn.conn, window_id, turn.member_id, turn.message.sent_at
             )
         assert turn.record_id is not None
-        wanted = (
-            ledger.refold(turn.conn, window_id, turn.member_id)
-            if edit
-            else ledger.fold(((op.action, op.product_id, op.quantity) for op in plan.ops), lines)
-        )
+        if edit:
+            # Re-reading the member's messages must not bring back a product that has
+            # since been withdrawn ("plus de soles"): it only keeps what they still hold.
+            infos = turn.view.infos
+            wanted = {
+                p: q
+                for p, q in ledger.refold(turn.conn, window_id, turn.member_id).items()
+                if p in lines or (p in infos and infos[p].available)
+            }
+        else:
+            ops = ((op.action, op.product_id, op.quantity) for op in plan.ops)
+            wanted = ledger.fold(ops, lines)
         touched = (
             None
             if edit or any(op.action == "clear" for op in plan.ops)

@@ -1,4 +1,5 @@
-"""What was said just before a message in its thread, for "pareil" written without a reply link."""
+"""What was said just before a message in its thread, for "pareil" or "I'll take a case"
+written without a reply link."""
 
 from __future__ import annotations
 
@@ -48,4 +49,30 @@ def nearest_order_author(
     for author, kind, ops in rows:
         if kind == "order" and ops and author is not None:
             return int(author)
+    return None
+
+
+def offer_to_all(
+    conn: Connection, *, platform: str, chat_id: str, window_id: int, sent_at: datetime
+) -> str | None:
+    """The text of what the supplier or an organiser just said to everyone, if recent.
+
+    "Still got 3 cases of tomatoes left if anyone wants", then "I'll take a case then!":
+    the answer reads as a reply to it. Only the last few messages count, as for "pareil".
+    """
+    rows = conn.execute(
+        select(record_t.c.role, record_t.c.kind, record_t.c.text)
+        .where(
+            record_t.c.platform == platform,
+            record_t.c.chat_id == chat_id,
+            record_t.c.window_id == window_id,
+            record_t.c.sent_at >= sent_at - COPY_WITHIN,
+            record_t.c.sent_at <= sent_at,
+        )
+        .order_by(record_t.c.id.desc())
+        .limit(COPY_LOOK_BACK)
+    ).all()
+    for role, kind, text in rows:
+        if role in ("supplier", "organiser") and kind == "announcement":
+            return str(text)
     return None

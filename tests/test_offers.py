@@ -110,6 +110,22 @@ def test_a_finished_product_is_no_longer_ordered(chat: Chat) -> None:
     assert INES not in chat.orders()
 
 
+def test_an_edit_after_no_more_x_does_not_bring_x_back(chat: Chat) -> None:
+    chat.say("3 soles", author=LAURE)
+    chat.say("1 kg de moules", author=LAURE, id="laure-moules")
+    chat.say("Désolé, plus de soles cette semaine !", author=CHARLES)
+    chat.say("2 kg de moules", author=LAURE, id="laure-moules-v2", edit_of="laure-moules")
+    assert chat.orders() == {LAURE: {"moules": 2}}
+
+
+def test_an_edit_of_the_order_of_a_finished_product_does_not_order_it(chat: Chat) -> None:
+    chat.say("3 soles", author=LAURE, id="laure-soles")
+    chat.say("Sorry, no more sole this week", author=CHARLES)
+    replies = chat.say("4 soles", author=LAURE, id="laure-soles-v2", edit_of="laure-soles")
+    assert replies
+    assert LAURE not in chat.orders()
+
+
 def test_a_substitute_offered_by_name_is_taken_with_a_yes(chat: Chat) -> None:
     chat.say("1 kg de saint-jacques", author=LAURE)
     chat.say("Laure, je vous mets plutôt 500 g de noix de Saint-Jacques ?", author=CHARLES)
@@ -209,3 +225,39 @@ def test_no_more_in_a_question_to_two_members_with_a_substitute(chat: Chat) -> N
     chat.say("ah oui parfait", author=LAURE)
     chat.say("Tourteau alors, même quantité", author=KARIM)
     assert chat.orders() == {LAURE: {"tourteau": 2}, KARIM: {"tourteau": 1, "bar": 1}}
+
+
+DEV, KATH, ROSA, SAM = "u-dev", "u-kath", "u-rosa", "u-sam"  # supplier, organiser, members
+LEFTOVERS = "Still got 3 cases of chickpeas and about 8kg of oats left if anyone wants"
+
+
+def test_a_case_taken_in_reply_to_leftovers_offered_to_everyone(wholefoods: Chat) -> None:
+    wholefoods.say(LEFTOVERS, author=DEV, id="leftovers")
+    wholefoods.say("I'll take a case then!", author=ROSA, reply_to="leftovers")
+    assert wholefoods.orders() == {ROSA: {"chickpeas-case": 1}}
+
+
+def test_leftovers_offered_to_everyone_are_taken_without_a_reply_link(wholefoods: Chat) -> None:
+    wholefoods.say("/ouvrir", author=KATH)
+    wholefoods.say(LEFTOVERS, author=KATH)
+    wholefoods.say("I'll take a case then!", author=ROSA)
+    wholefoods.say("2kg for me please", author=SAM)
+    assert wholefoods.orders() == {ROSA: {"chickpeas-case": 1}, SAM: {"oats": 2}}
+
+
+def test_an_offer_to_everyone_long_before_is_not_what_an_amount_refers_to(
+    wholefoods: Chat,
+) -> None:
+    wholefoods.say("/ouvrir", author=KATH)
+    wholefoods.say(LEFTOVERS, author=DEV)
+    for text in ("Lovely weather for the pickup", "See you Saturday!", "Thanks Kath"):
+        wholefoods.say(text, author=SAM)
+    wholefoods.say("I'll take a case then!", author=ROSA)
+    assert ROSA not in wholefoods.orders()
+
+
+def test_a_members_own_leftovers_are_not_an_offer_to_order_from(wholefoods: Chat) -> None:
+    wholefoods.say("/ouvrir", author=KATH)
+    wholefoods.say("I still have 3 cases of chickpeas left at home from last month", author=SAM)
+    wholefoods.say("I'll take a case then!", author=ROSA)
+    assert ROSA not in wholefoods.orders()

@@ -186,11 +186,21 @@ def _from_context(
     # ("I'll take a second case then", in reply to the organiser's count of crémant).
     candidates = list(dict.fromkeys(draft.asked or ctx.recent_products or ctx.reply_products))
     if len(candidates) > 1 and q.amount.word:
-        # "a second case": of the products named, the one sold by the case.
+        # "a second case": of the products named, the one sold by the case, or whose name
+        # says it ("3 cases of tomatoes and 8 kg of arborio left" then "I'll take a case").
         word = stem(q.amount.word)
         candidates = [
-            c for c in candidates if c in index.products and index.products[c].pack_word == word
+            c
+            for c in candidates
+            if c in index.products and (index.products[c].pack_word == word or index.says(c, word))
         ] or candidates
+    if len(candidates) > 1 and q.amount.dimension is not None:
+        # "2 kg for me" after "3 cases of chickpeas and 8 kg of oats left": the unit decides.
+        candidates = [
+            c
+            for c in candidates
+            if c in index.products and to_catalog_unit(q.amount, index.products[c]) is not None
+        ]
     if len(candidates) != 1:
         return False
     code = candidates[0]

@@ -192,16 +192,20 @@ def _decimal_comma(match: re.Match[str]) -> str:
     return f"{match.group(1)}.{match.group(2)}"
 
 
+_KILO_AND = re.compile(
+    r"\b(\d+)\s?(?:kg|kilos?)\s?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|"
+    r"svp|merci|stp|s il|please|pls|au lieu|instead|et|and|pas|plutot|de|d|of))"
+)
+
+
+def _kilo_and(match: re.Match[str]) -> str:
+    return f" {match.group(1)}.{match.group(2)} kg "
+
+
 _AFTER_NUMBERS: list[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (",", re.compile(r"(\d+),(\d+)(?![\d,])"), _decimal_comma),  # 1,5 kg
-    (
-        "k",
-        re.compile(
-            r"\b(\d+)\s?(?:kg|kilos?)\s?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|"
-            r"svp|merci|stp|s il|please|pls|au lieu|instead|et|and|pas|plutot|de|d|of))"
-        ),
-        lambda m: f" {m.group(1)}.{m.group(2)} kg ",
-    ),
+    ("kg", _KILO_AND, _kilo_and),  # 1 kg 200
+    ("kilo", _KILO_AND, _kilo_and),  # 1 kilo 2
     ("demi", _AND_A_HALF, _plus_half),
     ("half", _AND_A_HALF, _plus_half),
     (
@@ -246,25 +250,33 @@ def normalize(text: str) -> str:
     text = _clean_chars(fold(text))
     if "(" in text:
         text = _FORM_UNIT.sub(r" : \2 \1 ", text)
-    if _DIGIT.search(text):
+    # Whether the text holds a digit: looked for once, then kept up to date by the steps
+    # that can bring one (it may stay True after noise is removed: the steps then find nothing).
+    digits = _DIGIT.search(text) is not None
+    if digits:
         text = _NOISE.sub(_noise, text)
     for trigger, pattern, repl in _BEFORE_NUMBERS:
         if trigger in text:
             text = pattern.sub(repl, text)
+            digits = digits or _DIGIT.search(text) is not None
     # Apostrophes split words ("d'huîtres") and are dropped by the tokenizer anyway;
     # a hyphen between letters joins a compound ("saint-jacques") the catalogue spells apart.
-    text = _HYPHEN.sub(" ", text.replace("'", " "))
+    text = text.replace("'", " ")
+    if "-" in text:
+        text = _HYPHEN.sub(" ", text)
     if "forget" in text or "oubli" in text:
         text = _AIDE_MEMOIRE.sub(" ", text)
     if _FRENCH_NUMBER.search(text):
         text = alpha2digit(text, "fr", threshold=0)
+        digits = digits or _DIGIT.search(text) is not None
     if _ENGLISH_NUMBER.search(text):
         text = alpha2digit(text, "en", threshold=0)
-    if _DIGIT.search(text):
+        digits = digits or _DIGIT.search(text) is not None
+    if digits:
         text = _PARTY.sub(" convives ", text)
     if " a" in text or text.startswith("a"):
         text = _ARTICLE.sub(_article, text)
-    if _DIGIT.search(text):
+    if digits or _DIGIT.search(text):  # "a dozen" is "1 dozen" now
         for trigger, pattern, replacement in _AFTER_NUMBERS:
             if trigger in text:
                 text = pattern.sub(replacement, text)
