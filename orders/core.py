@@ -295,14 +295,7 @@ def _after_offer_to_all(
     message with an amount costs the ledger this look."""
     if turn.role != "member" or not any(w[:1].isdigit() for w in result.words):
         return result
-    message = turn.message
-    offered = thread_context.offer_to_all(
-        turn.conn,
-        platform=message.platform,
-        chat_id=message.chat_id,
-        window_id=window_id,
-        sent_at=message.sent_at,
-    )
+    offered = thread_context.offer_to_all(turn.conn, turn.message, window_id)
     products = mentions(offered, turn.view.index) if offered else ()
     if not products:
         return result

@@ -166,15 +166,7 @@ class Turn:
         if self.window_id is None:
             return None
         if nearest and not self.message.reply_to:
-            m = self.message
-            author = nearest_order_author(
-                self.conn,
-                platform=m.platform,
-                chat_id=m.chat_id,
-                window_id=self.window_id,
-                member_id=self.member_id,
-                sent_at=m.sent_at,
-            )
+            author = nearest_order_author(self.conn, self.message, self.window_id, self.member_id)
             if author is None:
                 return None
             return ledger.order_lines(self.conn, self.window_id, author)[1] or None
