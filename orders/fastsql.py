@@ -15,7 +15,6 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Numeric
@@ -77,6 +76,8 @@ class Prepared:
             conn.execute(self.statement, [dict(p) for p in params])
             return
         compiled = self._compile(conn, params[0])
+        if any(p.keys() != compiled.keys for p in params):
+            raise ValueError("every parameter set of one executemany names the same columns")
         try:
             raw.executemany(compiled.sql, [compiled.values(p) for p in params])
         except sqlite3.Error as exc:
@@ -100,11 +101,12 @@ class _Compiled:
         defaults: dict[str, Any],
         converters: tuple[Callable[[Any], Any] | None, ...],
         generated: dict[str, Callable[[Any], Any]] | None = None,
+        keys: frozenset[str] | None = None,
     ) -> None:
         self.sql, self.order, self.defaults = sql, order, defaults
         self.generated = generated or {}  # Python-side defaults computed per execution
-        self.converted = [(n, c) for n, c in enumerate(converters) if c is not None]
-        self.pick = _picker(order)
+        self.keys = frozenset(order) if keys is None else keys
+        self.values = _valuer(order, self.keys, defaults, self.generated, converters)
 
     @classmethod
     def of(cls, statement: ClauseElement, conn: Connection, keys: list[str]) -> _Compiled:
@@ -125,31 +127,44 @@ class _Compiled:
             elif default.is_callable:
                 generated[column.key] = default.arg
         converters = tuple(_converter(done.binds[name].type) for name in order)
-        return cls(done.string, order, defaults, converters, generated)
-
-    def values(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
-        if self.generated:
-            params = {**{k: make(None) for k, make in self.generated.items()}, **params}
-        if self.defaults:
-            params = {**self.defaults, **params}
-        out = self.pick(params)
-        if not self.converted:
-            return out
-        values = list(out)
-        for position, convert in self.converted:
-            if values[position] is not None:
-                values[position] = convert(values[position])
-        return tuple(values)
+        return cls(done.string, order, defaults, converters, generated, frozenset(keys))
 
 
-def _picker(order: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
-    """The parameters' values in statement order, always as a tuple."""
-    if len(order) == 1:
-        name = order[0]
-        return lambda params: (params[name],)
-    if not order:
-        return lambda params: ()
-    return itemgetter(*order)
+def _valuer(
+    order: tuple[str, ...],
+    keys: frozenset[str],
+    defaults: dict[str, Any],
+    generated: dict[str, Callable[[Any], Any]],
+    converters: tuple[Callable[[Any], Any] | None, ...],
+) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """The statement's values from its parameters, as one expression built for this set
+    of parameter names (as namedtuple builds its methods).
+
+    Each position is a parameter, a Python-side default computed per execution or a
+    fixed value (converted once, here), in that order of precedence; converters run
+    on values that are not None. Every message runs a few of these: a generic loop
+    that merges dictionaries costs more than the statement's own work.
+    """
+    scope: dict[str, Any] = {}
+    parts: list[str] = []
+    for n, (name, convert) in enumerate(zip(order, converters, strict=True)):
+        if name in keys or (name not in generated and name not in defaults):
+            value = f"p[{name!r}]"  # a missing parameter raises KeyError, as indexing does
+        elif name in generated:
+            scope[f"g{n}"] = generated[name]
+            value = f"g{n}(None)"
+        else:
+            fixed = defaults[name]
+            scope[f"k{n}"] = convert(fixed) if convert is not None and fixed is not None else fixed
+            parts.append(f"k{n}")
+            continue
+        if convert is None:
+            parts.append(value)
+        else:
+            scope[f"c{n}"] = convert
+            parts.append(f"(None if (v{n} := {value}) is None else c{n}(v{n}))")
+    source = f"lambda p: ({''.join(part + ', ' for part in parts)})"
+    return eval(source, scope)  # built above from the statement's own names only
 
 
 def _translated(sql: str, exc: sqlite3.Error) -> DBAPIError:
