@@ -345,17 +345,15 @@ def _previous(club: ledger.ClubRow) -> tuple[str, str] | None:
 def _context(
     turn: Turn, previous: tuple[str, str] | None, lines: dict[int, Decimal], pending: object
 ) -> ParseContext:
-    message = turn.message
     reply_products: tuple[str, ...] = ()
     reply_to_member = False
-    if message.reply_to:
-        replied = ledger.find_record(turn.conn, message.platform, message.chat_id, message.reply_to)
-        if replied is not None:
-            if replied.mentioned is None:
-                reply_products = mentions(replied.text, turn.view.index)
-            else:
-                reply_products = tuple(c for c in replied.mentioned.split(",") if c)
-            reply_to_member = replied.member_id != turn.member_id and replied.role == "member"
+    replied = turn.replied()
+    if replied is not None:
+        if replied.mentioned is None:
+            reply_products = mentions(replied.text, turn.view.index)
+        else:
+            reply_products = tuple(c for c in replied.mentioned.split(",") if c)
+        reply_to_member = replied.member_id != turn.member_id and replied.role == "member"
     recent: tuple[str, ...] = ()
     if previous is not None and previous[0] == "question":
         recent = tuple(c for c in previous[1].split(",") if c)

@@ -278,12 +278,10 @@ def _offer_to(turn: Turn, window_id: int, read: _Read, member_id: int) -> None:
 def _addressees(turn: Turn) -> list[int]:
     """The members an offer is for: the author of the message replied to, those @mentioned,
     and those named in its first words ("Farid, …")."""
-    m = turn.message
     found: list[int] = []
-    if m.reply_to:
-        replied = ledger.find_record(turn.conn, m.platform, m.chat_id, m.reply_to)
-        if replied is not None and replied.member_id not in (None, turn.member_id):
-            found.append(replied.member_id)
+    replied = turn.replied()
+    if replied is not None and replied.member_id not in (None, turn.member_id):
+        found.append(replied.member_id)
     words = turn.text.split()
     named = {fold(w).strip("@,:!?.") for w in words[:4]}
     named |= {fold(w).strip("@,:!?.") for w in words if w.startswith("@")}

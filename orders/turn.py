@@ -38,9 +38,21 @@ class Turn:
     record_id: int | None = None
     window_id: int | None = field(default=None)
     previous: tuple[str, str] | None = None
+    _replied: ledger.RecordRow | None = field(default=None, init=False, repr=False)
+    _replied_read: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.window_id = self.club.window_id
+
+    def replied(self) -> ledger.RecordRow | None:
+        """The recorded message this one replies to (read once: the parser's context, an
+        offer's addressee and "pareil" in reply all ask)."""
+        if not self._replied_read:
+            m = self.message
+            if m.reply_to:
+                self._replied = ledger.find_record(self.conn, m.platform, m.chat_id, m.reply_to)
+            self._replied_read = True
+        return self._replied
 
     @property
     def locale(self) -> str:
@@ -191,11 +203,9 @@ class Turn:
         return f"la commande de {who}" if self.locale == "fr" else f"{who}'s order"
 
     def _copy_member(self, name: str | None) -> int | None:
-        m = self.message
-        if m.reply_to:
-            replied = ledger.find_record(self.conn, m.platform, m.chat_id, m.reply_to)
-            if replied is not None and replied.member_id is not None:
-                return replied.member_id
+        replied = self.replied()
+        if replied is not None and replied.member_id is not None:
+            return replied.member_id
         if not name:
             return None
         for member_id, display in ledger.members_named(self.conn, self.club.id):
