@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from orders.models import ClubRole, Product
 from orders.parsing import ProductIndex, ProductInfo
 from orders.replies import plain, quantity
+from orders.stock import wait_t
 
 product_t, role_t = Product.__table__, ClubRole.__table__  # type: ignore[attr-defined]
 
@@ -27,6 +28,9 @@ class CatalogView:
     infos: dict[int, ProductInfo]
     positions: dict[int, int]
     roles: dict[str, str]
+    # Someone may be waiting for stock: a product is limited, or was when members started
+    # waiting for it (a re-import that lifts a limit leaves them waiting until served).
+    waiting_possible: bool = True
     # Order lines as replies show them, by (product, amount, locale): amounts repeat a lot.
     _lines: dict[tuple[int, Decimal, str], str] = field(default_factory=dict, compare=False)
 
@@ -76,6 +80,15 @@ def load_view(conn: Connection, club_id: int, version: int) -> CatalogView:
     }
     # Withdrawn products stay findable, so that ordering one gets an answer, not silence.
     index = ProductIndex.build(list(infos.values()))
+    waiting_possible = any(info.stock_limit is not None for info in infos.values()) or (
+        conn.execute(
+            select(wait_t.c.id)
+            .join(product_t, product_t.c.id == wait_t.c.product_id)
+            .where(product_t.c.club_id == club_id)
+            .limit(1)
+        ).first()
+        is not None
+    )
     roles: dict[str, str] = {}
     for ref, role in conn.execute(
         select(role_t.c.user_ref, role_t.c.role).where(role_t.c.club_id == club_id)
@@ -90,4 +103,5 @@ def load_view(conn: Connection, club_id: int, version: int) -> CatalogView:
         infos,
         {int(r.id): n for n, r in enumerate(rows)},
         roles,
+        waiting_possible,
     )

@@ -93,3 +93,24 @@ def test_the_catalogue_stock_and_a_member_told_on_another_platform(
         [told] = [row for row in outbox.rows(conn) if row.kind == "stock_freed"]
     assert (told.platform, told.chat_id) == ("whatsapp", "wa-group")
     assert "1 kg de moules libéré" in told.text
+
+
+def test_a_re_import_that_lifts_the_limit_still_serves_those_waiting(
+    tmp_path: Path, app: App
+) -> None:
+    data = yaml.safe_load(FISH.read_text(encoding="utf-8"))
+    [moules] = [product for product in data["products"] if product["id"] == "moules"]
+    moules["stock"] = 2
+    path = tmp_path / "stock.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    club_id = app.import_catalog(path, bind=("test", "chat-1"), slug="fish-club").club_id
+    chat = Chat(app, club_id)
+    chat.say("2 kg de moules", author="u-laure")
+    assert "liste d'attente" in chat.say("1 kg de moules", author="u-paul")[0]
+    del moules["stock"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    app.import_catalog(path, bind=("test", "chat-1"), slug="fish-club")
+    # No product is limited any more, yet Paul still waits: a smaller order serves him.
+    replies = chat.say("finalement 1 kg de moules", author="u-laure")
+    assert any(r.startswith("Bonne nouvelle Paul : 1 kg de moules") for r in replies)
+    assert chat.orders() == {"u-laure": {"moules": 1}, "u-paul": {"moules": 1}}
