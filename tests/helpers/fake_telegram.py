@@ -63,7 +63,7 @@ class FakeTelegram:
         self._next_update = 1000
         self._next_message: dict[str, int] = defaultdict(lambda: 1)
         self._group_calls: dict[str, deque[float]] = defaultdict(deque)
-        self._failures: dict[str, list[int]] = defaultdict(list)
+        self._failures: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
         self._lock = threading.Condition()
         self.confirmed = 0  # highest update id confirmed by an offset
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -104,10 +104,20 @@ class FakeTelegram:
         with self._lock:
             return len(self._updates)
 
-    def fail_next(self, method: str, *statuses: int) -> None:
-        """Answer the next calls of ``method`` with these HTTP statuses (502, 400...)."""
+    def fail_next(self, method: str, *statuses: int, text: str | None = None) -> None:
+        """Answer the next calls of ``method`` with these HTTP statuses (502, 400...);
+        given ``text``, only calls whose text holds it, whatever else is sent between."""
         with self._lock:
-            self._failures[method].extend(statuses)
+            self._failures[method].extend((status, text) for status in statuses)
+
+    def _failure_for(self, method: str, text: str) -> int | None:
+        """The injected status this call gets, taken off the list (under the lock)."""
+        pending = self._failures.get(method, [])
+        for n, (status, needle) in enumerate(pending):
+            if needle is None or needle in text:
+                del pending[n]
+                return status
+        return None
 
     # -- what the bot did -----------------------------------------------------------------
 
@@ -135,8 +145,9 @@ class FakeTelegram:
             now = self.clock()
             call = Call(method, params, now, files=files)
             self.calls.append(call)
-            if self._failures.get(method):
-                call.status = self._failures[method].pop(0)
+            failure = self._failure_for(method, str(params.get("text", "")))
+            if failure is not None:
+                call.status = failure
                 body = _error(call.status, "injected failure")
                 if call.status == 429:
                     body["parameters"] = {"retry_after": 3}
