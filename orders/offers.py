@@ -141,7 +141,8 @@ def _addressed(turn: Turn, folded: str) -> bool:
     return "?" in folded or _OFFERING_RE.search(folded) is not None
 
 
-_OFFERING_RE = re.compile("|".join(sorted(_OFFERING)))
+# Also looked for in the text before it is folded: with the accented spellings.
+_OFFERING_RE = re.compile("|".join(sorted(_OFFERING | {"plutôt", "préf"})))
 _NAME_FIRST = re.compile(r"[^\W\d_][\w'-]{2,}\s?[,:]", re.UNICODE)
 
 

@@ -133,6 +133,14 @@ def test_a_substitute_offered_by_name_is_taken_with_a_yes(chat: Chat) -> None:
     assert chat.orders() == {LAURE: {"noix-saint-jacques": 0.5}}
 
 
+def test_a_substitute_offered_without_a_question_mark(chat: Chat) -> None:
+    # "plutôt" with its accent, and no "?": the offering word alone makes it an offer.
+    chat.say("1 kg de saint-jacques", author=LAURE)
+    chat.say("Laure, je vous mets plutôt 500 g de noix de Saint-Jacques", author=CHARLES)
+    chat.say("ah oui parfait", author=LAURE)
+    assert chat.orders() == {LAURE: {"noix-saint-jacques": 0.5}}
+
+
 def test_an_offer_addressed_to_someone_else_is_not_taken(chat: Chat) -> None:
     chat.say("1 kg de saint-jacques", author=LAURE)
     chat.say("1 bar", author=KARIM)
