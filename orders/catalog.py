@@ -199,22 +199,33 @@ def _check_unique_aliases(
     products = data.get("products")
     if not isinstance(products, list):
         return
-    owners: dict[tuple[str, ...], tuple[str, int]] = {}
+    owners: dict[tuple[str, ...], tuple[str, int, str]] = {}
     for index, product in enumerate(products):
         aliases = product.get("aliases") if isinstance(product, dict) else None
         pid = product.get("id") if isinstance(product, dict) else None
         if not isinstance(aliases, list) or not isinstance(pid, str):
             continue
         for position, alias in enumerate(aliases):
-            key = key_words(str(alias))
+            text = str(alias)
+            key = key_words(text)
             line = lines.get(("products", index, "aliases", position), 1)
-            owner = owners.setdefault(key, (pid, line)) if key else (pid, line)
+            owner = owners.setdefault(key, (pid, line, text)) if key else (pid, line, text)
             if owner[0] != pid:
                 raise CatalogError(
-                    f"{source} line {line}: products[{index}] ({pid}).aliases: alias "
-                    f"{str(alias)!r} is already an alias of product {owner[0]!r} (line "
-                    f"{owner[1]}); give each alias to one product"
+                    f"{source} line {line}: products[{index}] ({pid}).aliases: "
+                    + _shared_alias(text, *owner)
+                    + "; give each alias to one product"
                 )
+
+
+def _shared_alias(alias: str, owner: str, line: int, written: str) -> str:
+    """Why two aliases clash, with the other one as it was written ("6 eggs", "12 eggs")."""
+    if alias.strip().lower() == written.strip().lower():
+        return f"alias {alias!r} is already an alias of product {owner!r} (line {line})"
+    said = f"alias {alias!r} reads the same as {written!r} of product {owner!r} (line {line})"
+    if alias.lstrip()[:1].isdigit() or written.lstrip()[:1].isdigit():
+        said += ": a number in front of a name is read as the amount ordered"
+    return said
 
 
 def _line_map(node: yaml.Node | None, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
