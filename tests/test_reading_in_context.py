@@ -86,6 +86,9 @@ def test_an_amount_after_talk_about_last_week_orders_nothing() -> None:
         ("Quelqu'un veut partager une araignée avec moi ?", why.PROPOSAL),
         ("anyone want to split a crab with me?", why.PROPOSAL),
         ("Quelqu'un pour partager un homard cette semaine", why.PROPOSAL),
+        # What follows the proposal is not an amount of the product proposed.
+        ("Qui pour partager une araignée avec moi ? c'est trop pour un célibataire", why.PROPOSAL),
+        ("anyone want to split a crab? one is too much for me", why.PROPOSAL),
         (
             "Recette : 1 kg de moules, 2 échalotes, 20 cl de vin blanc, persil.",
             why.RECIPE,

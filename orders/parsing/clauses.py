@@ -51,10 +51,15 @@ def read_segment(
         return
     seg_words = words[segment.start : segment.end]
     sentence_words = words[sentence.start : sentence.end]
-    if _only_asking(sentence, sentence_words, products) or (
-        draft.talk and _to_others(sentence, sentence_words)
-    ):
+    if _only_asking(sentence, sentence_words, products):
         draft.asked.extend(p.code for p in products)
+        return
+    if draft.talk and _to_others(sentence, sentence_words):
+        # Proposed to the others, not asked about for oneself: a bare amount after it
+        # ("… c'est trop pour un célibataire") is not an amount of it.
+        draft.seen.extend((p.start, p.code) for p in products)
+        if not SHARING.isdisjoint(sentence_words):
+            draft.aside = reasons.PROPOSAL
         return
     if not PAST.isdisjoint(seg_words) or _is_reference(seg_words) or _about_last_week(seg_words):
         draft.seen.extend((p.start, p.code) for p in products)
