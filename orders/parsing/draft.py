@@ -68,6 +68,10 @@ def item(product: P, mode: str, index: ProductIndex, draft: Draft) -> None:
             return
     value = to_catalog_unit(amount, info)
     code = product.code
+    if value and info.unit == "pack" and amount.dimension is None:
+        whole = index.whole_pack(code, value)
+        if whole is not None:
+            code, value = whole
     if value and product.packed_as is not None:
         packs = index.repacked(code, value, product.packed_as)
         if packs is not None:

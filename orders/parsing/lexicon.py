@@ -79,6 +79,8 @@ _units(
     "barquettes",
     "sachet",
     "sachets",
+    "sac",
+    "sacs",
     "bag",
     "bags",
     "paquet",

@@ -355,6 +355,33 @@ class ProductIndex:
             return None
         return best[1], (amount / best[0]).normalize()
 
+    def whole_pack(self, code: str, value: Decimal) -> tuple[str, Decimal] | None:
+        """ "1/2 douzaine d'œufs", "half a dozen eggs" of the box of 12: the box of 6.
+
+        A part of a pack is a whole number of the family's smaller pack (the same name
+        but for the pack) when one holds exactly that share; None otherwise.
+        """
+        info = self.products[code]
+        if info.pack is None or value <= 0 or value == value.to_integral_value():
+            return None
+        family = self._family.get(code)
+        wanted = value * info.pack.amount
+        for other, candidate in self.products.items():
+            pack = candidate.pack
+            if (
+                other != code
+                and candidate.available
+                and candidate.unit == "pack"
+                and pack is not None
+                and pack.dimension == info.pack.dimension
+                and family
+                and self._family.get(other) == family
+                and pack.amount > 0
+                and wanted % pack.amount == 0
+            ):
+                return other, (wanted / pack.amount).normalize()
+        return None
+
     def repacked(self, code: str, value: Decimal, other: str) -> Decimal | None:
         """ "une douzaine d'œufs en boîtes de 6": ``value`` of ``code`` as packs of ``other``.
 

@@ -288,6 +288,12 @@ def ask_which_kind(
             kinds = index.kinds(words[i])
             if not kinds or not taken.isdisjoint(kinds):
                 continue
+            sized = _kind_of_size(kinds, q, index)
+            if sized is not None:
+                # "250 g de miel" when the honey comes in 250 g and 500 g pots: that pot.
+                draft.actions.append(Item(sized, Decimal(1), "add" if q and q.plus else "set"))
+                taken.add(sized)
+                continue
             quantity = None
             units = {index.products[code].unit for code in kinds}
             if q is not None and len(units) == 1:
@@ -296,3 +302,18 @@ def ask_which_kind(
                 Ask("which", kinds[0], quantity=quantity or None, options=kinds, said=words[i])
             )
             return
+
+
+def _kind_of_size(kinds: tuple[str, ...], q: Q | None, index: ProductIndex) -> str | None:
+    """The one kind sold in a pack of exactly the amount written, if there is one."""
+    if q is None or q.amount.dimension not in ("mass", "volume"):
+        return None
+    size = q.amount.value * q.amount.factor
+    fits = [
+        code
+        for code in kinds
+        if (pack := index.products[code].pack) is not None
+        and pack.dimension == q.amount.dimension
+        and pack.amount == size
+    ]
+    return fits[0] if len(fits) == 1 else None

@@ -1,0 +1,48 @@
+"""Products sold in packs of several sizes: the pack a member's amount names."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from orders.parsing import Ask, Item, ProductIndex, ProductInfo
+from orders.parsing.grammar import parse
+
+_BAKERY = [
+    ("farine-1kg", "Farine de blé T80 (sac 1 kg)", "pack", "1.90", ["farine T80 1 kg"]),
+    ("farine-5kg", "Farine de blé T80 (sac 5 kg)", "pack", "8.50", ["farine T80 5 kg"]),
+    ("miel-250", "Miel de fleurs (pot 250 g)", "pack", "6.00", []),
+    ("miel-500", "Miel de fleurs (pot 500 g)", "pack", "10.50", []),
+    ("oeufs-6", "Œufs plein air (boîte de 6)", "pack", "2.40", ["demi-douzaine d'oeufs"]),
+    ("oeufs-12", "Œufs plein air (boîte de 12)", "pack", "4.50", ["douzaine d'oeufs"]),
+    ("eggs-6", "Free-range eggs (half dozen)", "pack", "2.20", []),
+    ("eggs-12", "Free-range eggs (dozen)", "pack", "4.00", ["dozen eggs"]),
+]
+INDEX = ProductIndex.build([ProductInfo.build(c, n, u, Decimal(p), a) for c, n, u, p, a in _BAKERY])
+
+
+def actions(text: str) -> list[object]:
+    return list(parse(text, INDEX).actions)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "count"),
+    [
+        ("2 sacs de farine T80 de 1 kg", "farine-1kg", "2"),  # "sac" holds an amount
+        ("1 sac de farine T80 5 kg", "farine-5kg", "1"),
+        ("250 g de miel svp", "miel-250", "1"),  # the kind sold in a pot of that size
+        ("500g de miel", "miel-500", "1"),
+        ("1/2 douzaine d'oeufs", "oeufs-6", "1"),  # half the box of 12 is the box of 6
+        ("half a dozen eggs please", "eggs-6", "1"),
+        ("2 dozen eggs", "eggs-12", "2"),
+    ],
+)
+def test_the_pack_an_amount_names(text: str, code: str, count: str) -> None:
+    assert actions(text) == [Item(code, Decimal(count), "set")]
+
+
+def test_an_amount_that_two_pot_sizes_make_up_is_asked_about() -> None:
+    [ask] = actions("1 kg de miel")
+    assert isinstance(ask, Ask) and ask.kind == "which"
+    assert set(ask.options) == {"miel-250", "miel-500"}
