@@ -58,7 +58,15 @@ _SOLD_OUT = (
     " reste plus ",
     " plus de stock ",
 )
-_SORRY = frozenset({"desole", "desolee", "sorry", "malheureusement", "unfortunately", "helas"})
+# "Mauvaise nouvelle : plus de farine", "bad news, no more chickens".
+_SORRY = frozenset(
+    {"desole", "desolee", "sorry", "malheureusement", "unfortunately", "helas", "mauvaise", "bad"}
+)
+# An option offered on top of the order, not in place of anything in it.
+_ADDING = frozenset(
+    {"rajoute", "rajouter", "ajoute", "ajouter", "add", "extra", "aussi", "also", "another"}
+    | {"supplementaire", "additional", "encore"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,11 +273,13 @@ def _offer_to(turn: Turn, window_id: int, read: _Read, member_id: int) -> None:
         for sibling in index.siblings(code):
             if sibling not in options and (sibling in held or sibling in asked):
                 replaced.setdefault(sibling, held.get(sibling, asked.get(sibling)))
-    if not replaced and not _OFFERING.isdisjoint(read.words):
+    if not _ADDING.isdisjoint(read.words) and _THEN.isdisjoint(read.words):
+        replaced = {}  # "je te rajoute un campagne de 1 kg ?": on top of what they have
+    elif not replaced and not _OFFERING.isdisjoint(read.words):
         # "je vous mets plutôt des noix ?": instead of what they ordered of the same thing,
         # or of their only product.
         near = {c: q for c, q in held.items() if any(index.related(c, o) for o in options)}
-        replaced.update(near or (held if len(held) == 1 else {}))
+        replaced.update(near)
     for code, value in options.items():
         _add(turn, window_id, member_id, OFFER, ids[code], value)
     for code, value in replaced.items():

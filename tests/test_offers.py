@@ -110,6 +110,28 @@ def test_a_finished_product_is_no_longer_ordered(chat: Chat) -> None:
     assert INES not in chat.orders()
 
 
+def test_bad_news_then_no_more_x(chat: Chat) -> None:
+    chat.say("3 soles et 1 kg de moules", author=LAURE)
+    replies = chat.say("Mauvaise nouvelle : plus de soles cette semaine", author=CHARLES)
+    assert len(replies) == 1 and replies[0].startswith("Laure")
+    assert chat.orders() == {LAURE: {"moules": 1}}
+
+
+def test_an_offer_to_add_something_replaces_nothing(chat: Chat) -> None:
+    chat.say("1 kg de saint-jacques", author=LAURE)
+    chat.say("Laure, je vous rajoute 500 g de noix de Saint-Jacques ?", author=CHARLES)
+    chat.say("oui volontiers", author=LAURE)
+    assert chat.orders() == {LAURE: {"saint-jacques": 1, "noix-saint-jacques": 0.5}}
+
+
+def test_a_substitute_for_what_the_catalogue_lacks_leaves_the_order_alone(chat: Chat) -> None:
+    # The bar is offered instead of the turbot, not instead of the soles.
+    chat.say("2 soles et un turbot", author=LAURE)
+    chat.say("Laure, pas de turbot chez moi, je vous mets plutôt un bar ?", author=CHARLES)
+    chat.say("ok parfait", author=LAURE)
+    assert chat.orders() == {LAURE: {"sole": 2, "bar": 1}}
+
+
 def test_an_edit_after_no_more_x_does_not_bring_x_back(chat: Chat) -> None:
     chat.say("3 soles", author=LAURE)
     chat.say("1 kg de moules", author=LAURE, id="laure-moules")
