@@ -119,7 +119,11 @@ def test_bad_news_then_no_more_x(chat: Chat) -> None:
 
 def test_an_offer_to_add_something_replaces_nothing(chat: Chat) -> None:
     chat.say("1 kg de saint-jacques", author=LAURE)
-    chat.say("Laure, je vous rajoute 500 g de noix de Saint-Jacques ?", author=CHARLES)
+    # The saint-jacques are named, as what the addition goes with, not as what it replaces.
+    chat.say(
+        "Laure, 1 kg de saint-jacques c'est juste pour 6, je vous rajoute 500 g de noix ?",
+        author=CHARLES,
+    )
     chat.say("oui volontiers", author=LAURE)
     assert chat.orders() == {LAURE: {"saint-jacques": 1, "noix-saint-jacques": 0.5}}
 
