@@ -11,7 +11,7 @@ against them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -100,10 +100,22 @@ def _read(text: str, index: ProductIndex) -> _Read:
     return _Read(
         tokens,
         words,
-        [e for e in elements if isinstance(e, P)],
+        [_sized(e, index) for e in elements if isinstance(e, P)],
         [e for e in elements if isinstance(e, Q)],
         [(s.start, s.end) for s in sentences if s.question],
     )
+
+
+def _sized(p: P, index: ProductIndex) -> P:
+    """ "plus de farine d'épeautre en sac de 5 kg": the product sold in that pack."""
+    q = p.qty
+    if q is None or q.amount.dimension not in ("mass", "volume"):
+        return p
+    if index.products[p.code].unit != "pack":
+        return p
+    size = q.amount.value * q.amount.factor
+    sibling = index.sized_sibling(p.code, p.named, q.amount.dimension, size)
+    return p if sibling is None else replace(p, code=sibling[0])
 
 
 # --- the supplier's or organiser's side --------------------------------------------------------

@@ -136,6 +136,26 @@ def test_a_substitute_for_what_the_catalogue_lacks_leaves_the_order_alone(chat: 
     assert chat.orders() == {LAURE: {"sole": 2, "bar": 1}}
 
 
+MOULIN = """
+club: Farines
+locale: fr
+supplier: {name: Le moulin, author_id: "u-moulin"}
+products:
+  - {id: epeautre-1kg, name: Farine d'épeautre (sac 1 kg), unit: pack, price: 3}
+  - {id: epeautre-5kg, name: Farine d'épeautre (sac 5 kg), unit: pack, price: 13}
+"""
+
+
+def test_no_more_of_one_pack_size_leaves_the_other(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(MOULIN, encoding="utf-8")
+    for chat in _chat(catalog):
+        chat.say("un sac de 5 kg de farine d'épeautre", author=LAURE)
+        chat.say("2 sacs de farine d'épeautre de 1 kg", author=KARIM)
+        chat.say("Mauvaise nouvelle : plus de farine d'épeautre en sac de 5 kg", author="u-moulin")
+        assert chat.orders() == {KARIM: {"epeautre-1kg": 2}}
+
+
 def test_an_edit_after_no_more_x_does_not_bring_x_back(chat: Chat) -> None:
     chat.say("3 soles", author=LAURE)
     chat.say("1 kg de moules", author=LAURE, id="laure-moules")
