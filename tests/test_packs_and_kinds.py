@@ -46,3 +46,22 @@ def test_an_amount_that_two_pot_sizes_make_up_is_asked_about() -> None:
     [ask] = actions("1 kg de miel")
     assert isinstance(ask, Ask) and ask.kind == "which"
     assert set(ask.options) == {"miel-250", "miel-500"}
+
+
+_BUTCHER = [
+    ("bacon-smoked", "Smoked back bacon (200 g pack)", "pack", "3.80", ["smoked bacon"]),
+    ("bacon-unsmoked", "Unsmoked back bacon (200 g pack)", "pack", "3.80", ["unsmoked bacon"]),
+    ("ribeye", "Ribeye steak", "piece", "9.50", ["ribeye"]),
+]
+BUTCHER = ProductIndex.build(
+    [ProductInfo.build(c, n, u, Decimal(p), a) for c, n, u, p, a in _BUTCHER]
+)
+
+
+@pytest.mark.parametrize(("text", "count"), [("1 ribeye + a bacon pls", "1"), ("2 bacon", "2")])
+def test_the_noun_that_ends_several_names_is_asked_about(text: str, count: str) -> None:
+    # English puts the noun last: "bacon" is either bacon, as "pommes" is any apple.
+    ask = parse(text, BUTCHER).actions[-1]
+    assert isinstance(ask, Ask) and ask.kind == "which"
+    assert set(ask.options) == {"bacon-smoked", "bacon-unsmoked"}
+    assert ask.quantity == Decimal(count)

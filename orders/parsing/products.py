@@ -224,6 +224,7 @@ class ProductIndex:
         index = cls({p.code: p for p in products})
         ranked: dict[tuple[str, ...], tuple[int, str]] = {}
         heads: dict[str, set[str]] = {}
+        tails: dict[str, set[str]] = {}
         for product in products:
             base = _base_name(product.name)
             for rank, source in [(0, a) for a in product.aliases] + [(1, base), (1, product.code)]:
@@ -231,6 +232,9 @@ class ProductIndex:
             words = key_words(base)
             if words:
                 heads.setdefault(words[0], set()).add(product.code)
+            named = [w for w in words if w.isalpha() and w not in UNIT_WORDS]
+            if len(named) > 1:
+                tails.setdefault(named[-1], set()).add(product.code)
             index._family[product.code] = tuple(
                 w for w in words if w not in UNIT_WORDS and not w[0].isdigit()
             )
@@ -254,6 +258,12 @@ class ProductIndex:
                         _keep(ranked, (head, last + "e"), 2, code)  # "small boxes"
             elif len(codes) > 1 and head not in _NOT_HEADS:
                 index._kinds[head] = tuple(p.code for p in products if p.code in codes)
+        for tail, codes in tails.items():
+            # "bacon" of "Smoked back bacon" and "Unsmoked back bacon": the noun that ends
+            # several names (English puts it last) is a kind too, unless it names one alone.
+            alone = (tail,) in ranked or tail in index._kinds or tail in _NOT_HEADS
+            if len(codes) > 1 and not alone:
+                index._kinds[tail] = tuple(p.code for p in products if p.code in codes)
         for words, (_rank, code) in list(ranked.items()):
             for other in _translations().get(words, ()):
                 _keep(ranked, other, 3, code)

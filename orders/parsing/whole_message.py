@@ -242,6 +242,7 @@ def _next_word(words: list[str], start: int, *, strict: bool = False) -> str | N
 
 
 _SOME = frozenset({"des", "some", "quelques"})
+_ONE = frozenset({"a", "an", "un", "une"})  # "a bacon", "un pain": one, of which kind?
 
 
 def ask_which_kind(
@@ -280,6 +281,9 @@ def ask_which_kind(
             places += [
                 (i + 1, None) for i in range(segment.start, segment.end - 1) if words[i] in _SOME
             ]
+        places += [
+            (i + 1, None) for i in range(segment.start, segment.end - 1) if words[i] in _ONE
+        ]
         if not places:
             continue
         for i, q in sorted(places, key=lambda place: place[0]):
@@ -298,6 +302,8 @@ def ask_which_kind(
             units = {index.products[code].unit for code in kinds}
             if q is not None and len(units) == 1:
                 quantity = to_catalog_unit(q.amount, index.products[kinds[0]])
+            elif q is None and words[i - 1] in _ONE:
+                quantity = Decimal(1)
             draft.actions.append(
                 Ask("which", kinds[0], quantity=quantity or None, options=kinds, said=words[i])
             )
