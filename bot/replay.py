@@ -116,7 +116,8 @@ def explain_line(item: dict[str, Any]) -> str:
             f"{code} {_text_number(before)} → {_text_number(after)}"
             for code, (before, after) in item["changes"].items()
         )
-        return f"ledger: {moved}"
+        asked = f"; question: {item['asked'][0]}" if item["asked"] else ""
+        return f"ledger: {moved}{asked}"
     if item["asked"]:
         return f"question: {item['asked'][0]}"
     if item["reason"]:

@@ -21,6 +21,7 @@ THREAD = [
     ("u-fatou", "des huîtres"),
     ("u-marc", "Les 3 soles de samedi dernier étaient parfaites"),
     ("u-leo", "Bonjour à tous"),
+    ("u-jo", "2 soles et des huîtres"),
 ]
 
 
@@ -62,7 +63,10 @@ def test_explain_prints_a_decision_under_every_message(
         decisions[6],
         "⇒ not an order: a story about another week",
         "⇒ not an order: no product named",
+        decisions[9],
     ]
+    # A change and a question about the same message: both are printed.
+    assert decisions[9].startswith("⇒ ledger: sole 0 → 2; question: Jo")
     assert decisions[6].startswith("⇒ question: Fatou") and "huîtres" in decisions[6].lower()
     assert "m3 Laure: 1 kg moules + 2 dorades svp" in out
 
