@@ -307,10 +307,16 @@ def _addressees(turn: Turn) -> list[int]:
         found.append(replied.member_id)
     words = turn.text.split()
     named = {fold(w).strip("@,:!?.") for w in words[:4]}
-    named |= {fold(w).strip("@,:!?.") for w in words if w.startswith("@")}
+    # An @mention names someone even with a short name ("@Mo"); a first word needs three
+    # letters not to be a word of the sentence.
+    mentioned = {fold(w).strip("@,:!?.") for w in words if w.startswith("@")}
     for member_id, display in _MEMBERS.rows(turn.conn, {"club": turn.club.id}):
         first = _first_name(display)
-        if len(first) >= 3 and first in named and member_id not in (turn.member_id, *found):
+        if (
+            (first in mentioned or (len(first) >= 3 and first in named))
+            and first
+            and member_id not in (turn.member_id, *found)
+        ):
             found.append(member_id)
     return found
 
