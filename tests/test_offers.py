@@ -187,6 +187,13 @@ def test_a_substitute_offered_without_a_question_mark(chat: Chat) -> None:
     assert chat.orders() == {LAURE: {"noix-saint-jacques": 0.5}}
 
 
+def test_an_offer_to_a_two_letter_name_by_mention(chat: Chat) -> None:
+    chat.say("1 kg de saint-jacques", author="u-mo", name="Mo")
+    chat.say("@Mo je vous mets plutôt 500 g de noix de Saint-Jacques ?", author=CHARLES)
+    chat.say("oui parfait", author="u-mo", name="Mo")
+    assert chat.orders() == {"u-mo": {"noix-saint-jacques": 0.5}}
+
+
 def test_an_offer_addressed_to_someone_else_is_not_taken(chat: Chat) -> None:
     chat.say("1 kg de saint-jacques", author=LAURE)
     chat.say("1 bar", author=KARIM)
