@@ -307,7 +307,7 @@ def _answer_offer(turn: Turn, window_id: int, result: ParseResult) -> None:
     """ "Le grand 👍", "yes please, 2 cases": a short message read against the offers made
     to its author; only such messages cost the ledger a look."""
     words = result.words
-    if not offers.may_answer(words, result.actions):
+    if not offers.may_answer(words, result.actions, bool(result.mentioned)):
         return
     found = offers.open_offers(turn, window_id)
     if not found:

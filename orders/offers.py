@@ -430,8 +430,9 @@ _SIZE_WORDS = (_BIG | _SMALL | {"medium", "moyen", "moyenne"}) - {"plus", "moins
 _DIGIT = re.compile("[0-9]")
 
 
-def may_answer(words: list[str], actions: list[Action]) -> bool:
-    """Whether a message could answer an offer: short, ordering nothing clear by itself.
+def may_answer(words: list[str], actions: list[Action], named: bool = False) -> bool:
+    """Whether a message could answer an offer: short, ordering nothing clear by itself
+    ("le grand 👍", "yes please, 2 cases", or a product named alone: "unsmoked ta").
 
     Cheap, so that the ledger is asked for open offers only for such messages.
     """
@@ -440,6 +441,8 @@ def may_answer(words: list[str], actions: list[Action]) -> bool:
     for action in actions:
         if isinstance(action, Item):
             return False
+    if named and not actions and len(words) <= 5 and "?" not in words:
+        return True
     return not _ANSWER_WORDS.isdisjoint(words) or _DIGIT.search(" ".join(words)) is not None
 
 

@@ -156,6 +156,31 @@ def test_no_more_of_one_pack_size_leaves_the_other(tmp_path: Path) -> None:
         assert chat.orders() == {KARIM: {"epeautre-1kg": 2}}
 
 
+BUTCHER = """
+club: Meat club
+locale: en
+currency: GBP
+supplier: {name: Huw, author_id: "u-huw"}
+products:
+  - {id: ribeye, name: Ribeye steak, unit: piece, price: 9.5, aliases: [ribeye]}
+  - {id: smoked, name: Smoked back bacon (200 g pack), unit: pack, price: 3.8,
+     aliases: [smoked bacon]}
+  - {id: unsmoked, name: Unsmoked back bacon (200 g pack), unit: pack, price: 3.8,
+     aliases: [unsmoked bacon]}
+"""
+
+
+def test_a_kind_named_alone_answers_the_suppliers_choice(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(BUTCHER, encoding="utf-8")
+    for chat in _chat(catalog):
+        replies = chat.say("1 ribeye + a bacon pls", author="u-mo", name="Mo")
+        assert "smoked bacon or unsmoked bacon?" in replies[-1]
+        chat.say("@Mo smoked or unsmoked for the bacon?", author="u-huw")
+        chat.say("unsmoked ta", author="u-mo", name="Mo")
+        assert chat.orders() == {"u-mo": {"ribeye": 1, "unsmoked": 1}}
+
+
 def test_an_edit_after_no_more_x_does_not_bring_x_back(chat: Chat) -> None:
     chat.say("3 soles", author=LAURE)
     chat.say("1 kg de moules", author=LAURE, id="laure-moules")
