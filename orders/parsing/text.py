@@ -270,6 +270,9 @@ def normalize(text: str) -> str:
         text = alpha2digit(text, "fr", threshold=0)
         digits = digits or _DIGIT.search(text) is not None
     if _ENGLISH_NUMBER.search(text):
+        if "ones" in text:
+            # "drop the large ones": the plural pronoun, which the converter makes a 1.
+            text = _ONES.sub("them", text)
         text = alpha2digit(text, "en", threshold=0)
         digits = digits or _DIGIT.search(text) is not None
     if digits:
@@ -290,6 +293,7 @@ _FORM_UNIT = re.compile(
     r"\s*[:=]?\s*(\d+(?:[.,]\d+)?)(?![\d.,]*\s*(?:kg|g|l)\b)"
 )
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+_ONES = re.compile(r"\bones\b")
 # Number words are looked for before calling the converter, which costs more than the look.
 _FRENCH_NUMBER = re.compile(
     r"\b(?:une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|"
