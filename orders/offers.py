@@ -23,7 +23,7 @@ from orders.fastsql import Prepared
 from orders.messages import LineChange, Reply
 from orders.parsing import Action, Item, ProductIndex, Removal, to_catalog_unit
 from orders.parsing.elements import P, Q, find_elements
-from orders.parsing.lexicon import YES
+from orders.parsing.lexicon import NO, YES
 from orders.parsing.structure import bind, split_segments, split_sentences
 from orders.parsing.text import Token, fold, normalize, stem, tokenize
 from orders.replies import plain, quantity
@@ -483,6 +483,8 @@ def read_answer(turn: Turn, rows: list[_Offer], actions: list[Action]) -> list[A
     replaced = {codes[r.product_id]: _dec(r.quantity) for r in rows if r.kind == REPLACES}
     read = _read(turn.text, index)
     words = set(read.words)
+    if not NO.isdisjoint(words) and _THEN.isdisjoint(words):
+        return []  # "no thanks, just drop the large ones": the offer is declined
     packs = _by_pack_size(index, read, [*options, *replaced])
     if packs:
         # "12 + 6 c'est parfait" to "une boîte de 12 + une de 6, ou 3 boîtes de 6 ?"
@@ -494,6 +496,7 @@ def read_answer(turn: Turn, rows: list[_Offer], actions: list[Action]) -> list[A
     value = _answer_amount(index, read, chosen, actions)
     if value is None:
         value = options.get(chosen)
+    mode = "set"
     if value is None:
         same_unit = [
             q
@@ -501,12 +504,13 @@ def read_answer(turn: Turn, rows: list[_Offer], actions: list[Action]) -> list[A
             if q is not None and index.products[c].unit == index.products[chosen].unit
         ]
         value = same_unit[0] if same_unit else None
+        mode = "add"  # what it replaces comes on top of what they had of it already
     if value is None and index.products[chosen].unit in ("piece", "pack", "bunch"):
         value = Decimal(1)
     if value is None:
         return []
     out: list[Action] = [Removal(c) for c in replaced if c != chosen]
-    out.append(Item(chosen, value, "set"))
+    out.append(Item(chosen, value, mode if chosen not in replaced else "set"))
     return out
 
 

@@ -181,6 +181,37 @@ def test_a_kind_named_alone_answers_the_suppliers_choice(tmp_path: Path) -> None
         assert chat.orders() == {"u-mo": {"ribeye": 1, "unsmoked": 1}}
 
 
+FARM = """
+club: Farm club
+locale: en
+currency: GBP
+supplier: {name: Huw, author_id: "u-huw"}
+products:
+  - {id: chicken-small, name: "Whole chicken, small", unit: piece, price: 12.5,
+     aliases: [small chicken]}
+  - {id: chicken-large, name: "Whole chicken, large", unit: piece, price: 17,
+     aliases: [large chicken]}
+  - {id: box-small, name: "BBQ box, small", unit: piece, price: 28, aliases: [small bbq box]}
+  - {id: box-large, name: "BBQ box, large", unit: piece, price: 50, aliases: [large bbq box]}
+"""
+
+
+def test_a_swap_adds_to_what_they_had_and_a_no_thanks_takes_nothing(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(FARM, encoding="utf-8")
+    for chat in _chat(catalog):
+        chat.say("1 small chicken and 2 large please", author="u-tamsin", name="Tamsin")
+        chat.say("2 large chickens", author="u-joe", name="Joe")
+        chat.say(
+            "Bad news, no more large chickens this week. Tamsin, Joe: want small instead?",
+            author="u-huw",
+        )
+        chat.say("yes swap mine for small ones please", author="u-tamsin", name="Tamsin")
+        # "large" is a size, not what a chicken and a BBQ box have in common.
+        chat.say("no thanks Huw, just drop the large ones", author="u-joe", name="Joe")
+        assert chat.orders() == {"u-tamsin": {"chicken-small": 3}}
+
+
 def test_an_edit_after_no_more_x_does_not_bring_x_back(chat: Chat) -> None:
     chat.say("3 soles", author=LAURE)
     chat.say("1 kg de moules", author=LAURE, id="laure-moules")

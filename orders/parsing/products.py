@@ -425,7 +425,10 @@ class ProductIndex:
         """Whether two products' names share a word that is not a unit ("noix de Saint-Jacques"
         and "coquilles Saint-Jacques")."""
         shared = self._words.get(code, frozenset()) & self._words.get(other, frozenset())
-        return any(w not in UNIT_WORDS and not w[0].isdigit() and len(w) > 2 for w in shared)
+        return any(
+            w not in UNIT_WORDS and w not in _SIZES and not w[0].isdigit() and len(w) > 2
+            for w in shared
+        )
 
     def siblings(self, code: str) -> tuple[str, ...]:
         """The products of the same family or kind as ``code`` ("miel 250 g", "miel 500 g"),
