@@ -8,6 +8,7 @@ import pytest
 
 from orders.parsing import Ask, Item, ProductIndex, ProductInfo
 from orders.parsing.grammar import parse
+from orders.parsing.text import normalize
 
 _BAKERY = [
     ("farine-1kg", "Farine de blé T80 (sac 1 kg)", "pack", "1.90", ["farine T80 1 kg"]),
@@ -65,3 +66,14 @@ def test_the_noun_that_ends_several_names_is_asked_about(text: str, count: str) 
     assert isinstance(ask, Ask) and ask.kind == "which"
     assert set(ask.options) == {"bacon-smoked", "bacon-unsmoked"}
     assert ask.quantity == Decimal(count)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("just drop the large ones", "just drop the large them"),
+        ("one large chicken and two small", "1 large chicken and 2 small"),
+    ],
+)
+def test_ones_is_a_pronoun_and_one_a_number(text: str, expected: str) -> None:
+    assert normalize(text).split() == expected.split()
