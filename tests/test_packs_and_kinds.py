@@ -37,6 +37,7 @@ def actions(text: str) -> list[object]:
         ("1/2 douzaine d'oeufs", "oeufs-6", "1"),  # half the box of 12 is the box of 6
         ("half a dozen eggs please", "eggs-6", "1"),
         ("2 dozen eggs", "eggs-12", "2"),
+        ("Kévin\nFarine T80 1kg\t1", "farine-1kg", "1"),  # a column, not "1 kilo 1"
     ],
 )
 def test_the_pack_an_amount_names(text: str, code: str, count: str) -> None:

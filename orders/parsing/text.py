@@ -38,7 +38,6 @@ _CHAR_MAP = str.maketrans(
         "–": "-",
         "—": "-",
         "\r": "\n",
-        "\t": " ",
         "€": " eur ",
         "$": " eur ",
         "£": " eur ",
@@ -193,7 +192,7 @@ def _decimal_comma(match: re.Match[str]) -> str:
 
 
 _KILO_AND = re.compile(
-    r"\b(\d+)\s?(?:kg|kilos?)\s?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|"
+    r"\b(\d+)\s?(?:kg|kilos?) ?(\d{1,3})\b(?=\s*(?:$|[,.;!?)\n]|finalement|"
     r"svp|merci|stp|s il|please|pls|au lieu|instead|et|and|pas|plutot|de|d|of))"
 )
 
