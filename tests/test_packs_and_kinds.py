@@ -15,7 +15,7 @@ _BAKERY = [
     ("farine-5kg", "Farine de blé T80 (sac 5 kg)", "pack", "8.50", ["farine T80 5 kg"]),
     ("miel-250", "Miel de fleurs (pot 250 g)", "pack", "6.00", []),
     ("miel-500", "Miel de fleurs (pot 500 g)", "pack", "10.50", []),
-    ("oeufs-6", "Œufs plein air (boîte de 6)", "pack", "2.40", ["demi-douzaine d'oeufs"]),
+    ("oeufs-6", "Œufs plein air (boîte de 6)", "pack", "2.40", ["oeufs", "demi-douzaine d'oeufs"]),
     ("oeufs-12", "Œufs plein air (boîte de 12)", "pack", "4.50", ["douzaine d'oeufs"]),
     ("eggs-6", "Free-range eggs (half dozen)", "pack", "2.20", []),
     ("eggs-12", "Free-range eggs (dozen)", "pack", "4.00", ["dozen eggs"]),
@@ -38,6 +38,8 @@ def actions(text: str) -> list[object]:
         ("half a dozen eggs please", "eggs-6", "1"),
         ("2 dozen eggs", "eggs-12", "2"),
         ("Kévin\nFarine T80 1kg\t1", "farine-1kg", "1"),  # a column, not "1 kilo 1"
+        ("Oeufs boîte de 12 : 1", "oeufs-12", "1"),  # the pack written after the name
+        ("2 oeufs boîte de 6", "oeufs-6", "2"),
     ],
 )
 def test_the_pack_an_amount_names(text: str, code: str, count: str) -> None:

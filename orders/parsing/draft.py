@@ -66,8 +66,12 @@ def item(product: P, mode: str, index: ProductIndex, draft: Draft) -> None:
         if sibling is not None:
             draft.actions.append(Item(sibling[0], sibling[1], "add" if q.plus else mode))
             return
-    value = to_catalog_unit(amount, info)
     code = product.code
+    if product.pack is not None:
+        # "Oeufs boîte de 12 : 1": the product of the family sold in that pack.
+        code = index.packed_by_count(code, product.pack) or code
+        info = index.products[code]
+    value = to_catalog_unit(amount, info)
     if value and info.unit == "pack" and amount.dimension is None:
         whole = index.whole_pack(code, value)
         if whole is not None:

@@ -48,6 +48,7 @@ class P:
     extra: Q | None = None
     named: tuple[str, ...] = ()  # the words that named it
     packed_as: str | None = None  # "œufs en boîtes de 6": the product whose packs are meant
+    pack: Decimal | None = None  # "Oeufs boîte de 12": the pack written after the name
 
 
 def find_elements(tokens: list[Token], mentions: list[Mention]) -> list[Q | P]:
@@ -63,6 +64,8 @@ def find_elements(tokens: list[Token], mentions: list[Mention]) -> list[Q | P]:
             packed = starts.get(m.end + 1)
             if packed is not None and packed.code != m.code and tokens[m.end].text in _AS:
                 p.end, p.packed_as = packed.end, packed.code
+            elif _pack_after(tokens, p.end):
+                p.pack, p.end = tokens[p.end + 2].value, p.end + 3
             out.append(p)
             i = p.end
             continue
@@ -168,6 +171,18 @@ def _is_counted(tokens: list[Token], at: int, starts: dict[int, Mention]) -> boo
     if at >= len(tokens) or at in starts:
         return False
     return UNIT_WORDS.get(tokens[at].text, ("",))[0] in ("container", "piece")
+
+
+def _pack_after(tokens: list[Token], at: int) -> bool:
+    """ "Oeufs boîte de 12 : 1", "eggs box of 6": a container of a count, after a name."""
+    return (
+        at + 2 < len(tokens)
+        and _is_container_word(tokens[at].text)
+        and tokens[at + 1].text in ("de", "d", "of")
+        and tokens[at + 2].kind == "num"
+        and tokens[at + 2].value is not None
+        and (at + 3 == len(tokens) or tokens[at + 3].text not in UNIT_WORDS)
+    )
 
 
 def _is_container_word(word: str) -> bool:

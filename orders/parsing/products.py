@@ -365,6 +365,22 @@ class ProductIndex:
             return None
         return best[1], (amount / best[0]).normalize()
 
+    def packed_by_count(self, code: str, count: Decimal) -> str | None:
+        """The product of ``code``'s family (itself included) sold in packs of ``count``."""
+        family = self._family.get(code)
+        if not family:
+            return None
+        found = [
+            other
+            for other, info in self.products.items()
+            if self._family.get(other) == family
+            and info.available
+            and info.pack is not None
+            and info.pack.dimension == "piece"
+            and info.pack.amount == count
+        ]
+        return found[0] if len(found) == 1 else None
+
     def whole_pack(self, code: str, value: Decimal) -> tuple[str, Decimal] | None:
         """ "1/2 douzaine d'œufs", "half a dozen eggs" of the box of 12: the box of 6.
 
