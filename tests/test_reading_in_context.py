@@ -94,6 +94,17 @@ def test_an_amount_after_talk_about_last_week_orders_nothing() -> None:
             why.RECIPE,
         ),
         ("Ingredients: 500g mussels, 2 shallots, 1 glass of white wine", why.RECIPE),
+        # An ingredient list without a header: amounts of things mostly not sold here.
+        (
+            "For those who asked, my stew: 1 kg mussels, 3 leeks, 4 potatoes, 2 carrots. "
+            "Simmer 2 hrs",
+            why.RECIPE,
+        ),
+        (
+            "Pour celles qui m'ont demandé ma recette : 250 g de farine, 200 g de beurre, "
+            "150 g de sucre, 5 jaunes et 2 soles pour la suite",
+            why.RECIPE,
+        ),
         ("Ma recette de moules : 2 kg de moules, 2 échalotes, 20 cl de vin blanc", why.RECIPE),
         ("On a mangé 2 kg de moules à nous deux", why.STORY),
         ("@Karim oui, 2 kg de moules ça suffit pour 4", why.ADVICE),

@@ -86,6 +86,8 @@ def parse(text: str, index: ProductIndex, context: ParseContext | None = None) -
     ):
         return ParseResult(kind="chatter", mentioned=mentioned, reason=reasons.RECIPE, words=words)
     elements = find_elements(tokens, mentions)
+    if not own and not RECIPE.isdisjoint(words) and _ingredient_list(elements):
+        return ParseResult(kind="chatter", mentioned=mentioned, reason=reasons.RECIPE, words=words)
     if " j ai " in flat or not _NOT_ORDERED_CUES.isdisjoint(words):
         _drop_not_ordered(elements, words)
     sentences = split_sentences(tokens, flat)
@@ -145,6 +147,13 @@ def _drop_not_ordered(elements: list[Q | P], words: list[str]) -> None:
             sharing and not _EACH.isdisjoint(after)
         ):
             e.dropped = True
+
+
+def _ingredient_list(elements: list[Q | P]) -> bool:
+    """ "1 kg lamb neck, 3 leeks, 4 potatoes, 2 carrots… simmer 2 hrs": amounts of things
+    mostly not in the catalogue, in a message with a word of cooking."""
+    amounts = sum(1 for e in elements if isinstance(e, Q))
+    return amounts >= 4 and 2 * (len(elements) - amounts) <= amounts
 
 
 def _recipe_header(words: list[str]) -> bool:
