@@ -17,6 +17,8 @@ _BAKERY = [
     ("miel-500", "Miel de fleurs (pot 500 g)", "pack", "10.50", []),
     ("oeufs-6", "Œufs plein air (boîte de 6)", "pack", "2.40", ["oeufs", "demi-douzaine d'oeufs"]),
     ("oeufs-12", "Œufs plein air (boîte de 12)", "pack", "4.50", ["douzaine d'oeufs"]),
+    ("complet-500", "Pain complet 500 g", "piece", "3.40", []),
+    ("complet-1kg", "Pain complet 1 kg", "piece", "6.20", []),
     ("eggs-6", "Free-range eggs (half dozen)", "pack", "2.20", []),
     ("eggs-12", "Free-range eggs (dozen)", "pack", "4.00", ["dozen eggs"]),
 ]
@@ -44,6 +46,13 @@ def actions(text: str) -> list[object]:
 )
 def test_the_pack_an_amount_names(text: str, code: str, count: str) -> None:
     assert actions(text) == [Item(code, Decimal(count), "set")]
+
+
+def test_a_count_of_the_same_bread_in_another_size() -> None:
+    assert actions("1 pain complet de 500 g et 1 de 1 kg") == [
+        Item("complet-500", Decimal(1), "set"),
+        Item("complet-1kg", Decimal(1), "set"),
+    ]
 
 
 def test_an_amount_that_two_pot_sizes_make_up_is_asked_about() -> None:

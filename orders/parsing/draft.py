@@ -69,7 +69,7 @@ def item(product: P, mode: str, index: ProductIndex, draft: Draft) -> None:
     code = product.code
     if product.pack is not None:
         # "Oeufs boîte de 12 : 1": the product of the family sold in that pack.
-        code = index.packed_by_count(code, product.pack) or code
+        code = index.packed_in(code, product.pack) or code
         info = index.products[code]
     value = to_catalog_unit(amount, info)
     if value and info.unit == "pack" and amount.dimension is None:

@@ -51,6 +51,8 @@ def read_orphans(
         for q in segment.elements:
             if not isinstance(q, Q) or q.bound or q.old or q.dropped or q.huge:
                 continue
+            if _in_size(q, segment, segments, words, index, draft):
+                continue
             if not q.choice and read_elided(q, segment, words, index, draft, named):
                 continue
             if q.article:
@@ -70,6 +72,35 @@ def read_orphans(
     if len(answers) == 1 and not answers[0].choice:
         # One plain amount answers the question; "2 ou 3" or two amounts do not.
         draft.actions.append(Answer(amount=replace(answers[0].amount, counted=False)))
+
+
+def _in_size(
+    q: Q,
+    segment: Segment,
+    segments: list[Segment],
+    words: list[str],
+    index: ProductIndex,
+    draft: Draft,
+) -> bool:
+    """ "1 pain complet de 500 g et 1 de 1 kg": a count, "de", a size: the product just
+    named, in the pack of that size."""
+    if q.amount.dimension is not None or words[q.end : q.end + 1] not in (["de"], ["d"], ["of"]):
+        return False
+    size = next((e for e in segment.elements if e.start == q.end + 1), None)
+    if not isinstance(size, Q) or size.bound or size.amount.dimension not in ("mass", "volume"):
+        return False
+    before = [e.code for s in segments for e in s.elements if isinstance(e, P) and e.end <= q.start]
+    if not before:
+        return False
+    code = before[-1]
+    value = size.amount.value * size.amount.factor
+    written = words[size.start : size.end]
+    sibling = index.packed_in(code, value, size.amount.dimension, written)
+    if sibling is None:
+        return False
+    size.bound = True
+    draft.actions.append(Item(sibling, q.amount.value, "set"))
+    return True
 
 
 _FILLER = (

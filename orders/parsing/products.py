@@ -365,8 +365,12 @@ class ProductIndex:
             return None
         return best[1], (amount / best[0]).normalize()
 
-    def packed_by_count(self, code: str, count: Decimal) -> str | None:
-        """The product of ``code``'s family (itself included) sold in packs of ``count``."""
+    def packed_in(
+        self, code: str, amount: Decimal, dimension: str = "piece", written: Sequence[str] = ()
+    ) -> str | None:
+        """The product of ``code``'s family (itself included) sold in packs of ``amount``
+        ("boîte de 12", "(sac 1 kg)"), or whose name holds the size as ``written``
+        ("Pain complet 1 kg")."""
         family = self._family.get(code)
         if not family:
             return None
@@ -375,9 +379,11 @@ class ProductIndex:
             for other, info in self.products.items()
             if self._family.get(other) == family
             and info.available
-            and info.pack is not None
-            and info.pack.dimension == "piece"
-            and info.pack.amount == count
+            and (
+                (info.pack.dimension, info.pack.amount) == (dimension, amount)
+                if info.pack is not None
+                else bool(written) and self._words[other].issuperset(written)
+            )
         ]
         return found[0] if len(found) == 1 else None
 
