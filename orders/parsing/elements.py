@@ -177,9 +177,9 @@ def _pack_after(tokens: list[Token], at: int) -> bool:
     """ "Oeufs boîte de 12 : 1", "eggs box of 6": a container of a count, after a name."""
     return (
         at + 2 < len(tokens)
-        and _is_container_word(tokens[at].text)
-        and tokens[at + 1].text in ("de", "d", "of")
         and tokens[at + 2].kind == "num"
+        and tokens[at + 1].text in ("de", "d", "of")
+        and _is_container_word(tokens[at].text)
         and tokens[at + 2].value is not None
         and (at + 3 == len(tokens) or tokens[at + 3].text not in UNIT_WORDS)
     )

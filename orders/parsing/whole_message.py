@@ -264,6 +264,7 @@ def ask_which_kind(
     words = [t.text for t in tokens]
     taken = {a.product for a in draft.actions if isinstance(a, Item | Removal)}
     some = not _SOME.isdisjoint(words)
+    ones = [i + 1 for i, w in enumerate(words) if w in _ONE] if not _ONE.isdisjoint(words) else []
     for segment in segments:
         sentence = sentences[segment.sentence]
         if sentence.question and not sentence.request:
@@ -281,9 +282,7 @@ def ask_which_kind(
             places += [
                 (i + 1, None) for i in range(segment.start, segment.end - 1) if words[i] in _SOME
             ]
-        places += [
-            (i + 1, None) for i in range(segment.start, segment.end - 1) if words[i] in _ONE
-        ]
+        places += [(i, None) for i in ones if segment.start < i < segment.end]
         if not places:
             continue
         for i, q in sorted(places, key=lambda place: place[0]):
