@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from orders.parsing import Ask, Item, ProductIndex, ProductInfo
+from orders.parsing import Ask, Item, ProductIndex, ProductInfo, Removal
 from orders.parsing.grammar import parse
+from orders.parsing.intents import ParseContext
 from orders.parsing.text import normalize
 
 _BAKERY = [
@@ -89,3 +90,12 @@ def test_the_noun_that_ends_several_names_is_asked_about(text: str, count: str) 
 )
 def test_ones_is_a_pronoun_and_one_a_number(text: str, expected: str) -> None:
     assert normalize(text).split() == expected.split()
+
+
+def test_pas_de_with_a_kind_word_takes_off_the_one_held() -> None:
+    # "miel" names both pots; the order holds one of them.
+    held = ParseContext(order=(("miel-250", Decimal(1)), ("farine-1kg", Decimal(2))))
+    assert list(parse("pas de miel finalement, juste la farine", INDEX, held).actions) == [
+        Removal("miel-250")
+    ]
+    assert list(parse("pas de souci, merci", INDEX, held).actions) == []

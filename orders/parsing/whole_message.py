@@ -70,7 +70,7 @@ def read_whole_message(
     if not mentions and not asked and _cancels_all(words, flat):
         draft.actions.append(ClearAll())
         return
-    if not mentions and not asked and ctx.order and not REMOVE.isdisjoint(words):
+    if not mentions and not asked and ctx.order and _removes(words, flat):
         _remove_by_word(words, ctx, draft, index)
         if draft.actions:
             return
@@ -118,12 +118,18 @@ def _the_container(words: list[str], ctx: ParseContext, draft: Draft, index: Pro
             return
 
 
+def _removes(words: list[str], flat: str) -> bool:
+    """A word that takes something off, or "pas de" ("pas de confiture finalement")."""
+    return not REMOVE.isdisjoint(words) or " pas de " in flat
+
+
 def _remove_by_word(words: list[str], ctx: ParseContext, draft: Draft, index: ProductIndex) -> None:
-    """ "Cancel the box please" with a large box in the order: the one product of the order
-    that word names (a container, or a word of its name)."""
+    """ "Cancel the box please" with a large box in the order, "pas de confiture finalement"
+    with one jam in it: the one product of the order that word names (a container, or a
+    word of its name)."""
     held = [code for code, _ in ctx.order if code in index.products]
     for i, word in enumerate(words):
-        if word not in REMOVE:
+        if word not in REMOVE and words[i : i + 2] != ["pas", "de"]:
             continue
         for after in words[i + 1 : i + 4]:
             if after in STOPWORDS or after in LINKS or len(after) < 3:
