@@ -42,6 +42,8 @@ def actions(text: str) -> list[object]:
         ("2 dozen eggs", "eggs-12", "2"),
         ("Kévin\nFarine T80 1kg\t1", "farine-1kg", "1"),  # a column, not "1 kilo 1"
         ("Oeufs boîte de 12 : 1", "oeufs-12", "1"),  # the pack written after the name
+        ("un sac d'1 kg de T80", "farine-1kg", "1"),  # a word of the name and the size
+        ("L'an dernier j'avais pris 3 kilos de farine. Cette fois 1 kg de T80", "farine-1kg", "1"),
         ("2 oeufs boîte de 6", "oeufs-6", "2"),
     ],
 )

@@ -490,6 +490,12 @@ class ProductIndex:
         if len(found) > 1:
             units = _UNITS_FOR.get(dimension or "", ())
             found = [c for c in found if self.products[c].unit in units] or found
+        if len(found) > 1 and dimension in ("mass", "volume"):
+            # "un sac d'1 kg de T80" with T80 in 1 kg and 5 kg bags: one family, told apart
+            # by the size (see sized_sibling), so any of them stands for it.
+            packed = {self._family.get(c) for c in found if self.products[c].unit == "pack"}
+            if len(packed) == 1 and all(self.products[c].unit == "pack" for c in found):
+                return found[0]
         return found[0] if len(found) == 1 else None
 
     def resembles(self, word: str) -> bool:

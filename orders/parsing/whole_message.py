@@ -26,6 +26,7 @@ from orders.parsing.lexicon import (
     NEGATION,
     NO,
     ORDER_VERBS,
+    PAST,
     POSSESSIVE,
     REMOVE,
     SET,
@@ -275,6 +276,8 @@ def ask_which_kind(
         sentence = sentences[segment.sentence]
         if sentence.question and not sentence.request:
             continue
+        if not PAST.isdisjoint(words[segment.start : segment.end]):
+            continue  # "l'an dernier j'avais pris 3 kilos de farine": a story
         # The places a kind can be ordered: after an amount no product took ("5 kg de
         # pommes"), or after "des" / "some".
         places: list[tuple[int, Q | None]] = []
