@@ -24,7 +24,8 @@ def read_elided(
         word = words[i]
         if i not in named and word.isalnum():
             # "500 g de 30 mois" after "1 kg de comté 18 mois": a number in a name too
-            code = index.elided(word, draft.product_before(q.start), q.amount.dimension)
+            size = q.amount.value * q.amount.factor if q.amount.dimension else None
+            code = index.elided(word, draft.product_before(q.start), q.amount.dimension, size)
         if code is None and word not in LINKS:
             break
         i += 0 if code is not None else 1

@@ -461,7 +461,9 @@ class ProductIndex:
         same.add(code)
         return tuple(c for c in self.products if c in same)
 
-    def elided(self, word: str, before: str | None, dimension: str | None) -> str | None:
+    def elided(
+        self, word: str, before: str | None, dimension: str | None, size: Decimal | None = None
+    ) -> str | None:
         """ "2 yaourts aux fruits + 2 nature", "1 campagne, 1 seigle": the product a word
         names when the rest of its name was left out.
 
@@ -490,12 +492,14 @@ class ProductIndex:
         if len(found) > 1:
             units = _UNITS_FOR.get(dimension or "", ())
             found = [c for c in found if self.products[c].unit in units] or found
-        if len(found) > 1 and dimension in ("mass", "volume"):
-            # "un sac d'1 kg de T80" with T80 in 1 kg and 5 kg bags: one family, told apart
-            # by the size (see sized_sibling), so any of them stands for it.
-            packed = {self._family.get(c) for c in found if self.products[c].unit == "pack"}
-            if len(packed) == 1 and all(self.products[c].unit == "pack" for c in found):
-                return found[0]
+        if len(found) > 1 and size is not None:
+            # "un sac d'1 kg de T80" with T80 in 1 kg and 5 kg bags: the bag of that size.
+            found = [
+                c
+                for c in found
+                if (pack := self.products[c].pack) is not None
+                and (pack.dimension, pack.amount) == (dimension, size)
+            ] or found
         return found[0] if len(found) == 1 else None
 
     def resembles(self, word: str) -> bool:
