@@ -322,6 +322,10 @@ _LIMITS = {"chat_id": 128, "message_id": 160, "author_id": 128, "edit_of": 160, 
 
 def _fitted(message: InboundMessage) -> InboundMessage:
     """Platform ids longer than the ledger's columns, shortened the same way every time."""
+    if len(message.chat_id) + len(message.message_id) + len(message.author_id) <= 128 and not (
+        message.edit_of or message.reply_to
+    ):
+        return message  # every id shorter than the shortest column: the usual case
     long = {
         field: value
         for field, limit in _LIMITS.items()
@@ -347,7 +351,7 @@ def _context(
 ) -> ParseContext:
     reply_products: tuple[str, ...] = ()
     reply_to_member = False
-    replied = turn.replied()
+    replied = turn.replied() if turn.message.reply_to else None
     if replied is not None:
         if replied.mentioned is None:
             reply_products = mentions(replied.text, turn.view.index)

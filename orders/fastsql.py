@@ -76,7 +76,7 @@ class Prepared:
             conn.execute(self.statement, [dict(p) for p in params])
             return
         compiled = self._compile(conn, params[0])
-        if any(p.keys() != compiled.keys for p in params):
+        if len(params) > 1 and any(p.keys() != compiled.keys for p in params):
             raise ValueError("every parameter set of one executemany names the same columns")
         try:
             raw.executemany(compiled.sql, [compiled.values(p) for p in params])

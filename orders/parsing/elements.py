@@ -64,7 +64,9 @@ def find_elements(tokens: list[Token], mentions: list[Mention]) -> list[Q | P]:
             packed = starts.get(m.end + 1)
             if packed is not None and packed.code != m.code and tokens[m.end].text in _AS:
                 p.end, p.packed_as = packed.end, packed.code
-            elif _pack_after(tokens, p.end):
+            elif (
+                p.end + 2 < count and tokens[p.end + 2].kind == "num" and _pack_after(tokens, p.end)
+            ):
                 p.pack, p.end = tokens[p.end + 2].value, p.end + 3
             out.append(p)
             i = p.end

@@ -291,7 +291,8 @@ def ask_which_kind(
             places += [
                 (i + 1, None) for i in range(segment.start, segment.end - 1) if words[i] in _SOME
             ]
-        places += [(i, None) for i in ones if segment.start < i < segment.end]
+        if ones:
+            places += [(i, None) for i in ones if segment.start < i < segment.end]
         if not places:
             continue
         for i, q in sorted(places, key=lambda place: place[0]):
