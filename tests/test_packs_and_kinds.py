@@ -101,3 +101,19 @@ def test_pas_de_with_a_kind_word_takes_off_the_one_held() -> None:
         Removal("miel-250")
     ]
     assert list(parse("pas de souci, merci", INDEX, held).actions) == []
+
+
+def test_a_forms_unit_before_its_colon() -> None:
+    eggs = ProductIndex.build(
+        [
+            ProductInfo.build(
+                "eggs-6", "Eggs (half dozen)", "pack", Decimal(2), ["half dozen eggs"]
+            ),
+            ProductInfo.build(
+                "eggs-12", "Eggs (dozen)", "pack", Decimal(4), ["eggs", "dozen eggs"]
+            ),
+        ]
+    )
+    assert list(parse("Anneke\nEggs dozen: 2", eggs).actions) == [
+        Item("eggs-12", Decimal(2), "set")
+    ]

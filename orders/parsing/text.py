@@ -249,6 +249,8 @@ def normalize(text: str) -> str:
     text = _clean_chars(fold(text))
     if "(" in text:
         text = _FORM_UNIT.sub(r" : \2 \1 ", text)
+    if ":" in text:
+        text = _FORM_UNIT_BARE.sub(r" : \2 \1 ", text)
     # Whether the text holds a digit: looked for once, then kept up to date by the steps
     # that can bring one (it may stay True after noise is removed: the steps then find nothing).
     digits = _DIGIT.search(text) is not None
@@ -290,6 +292,11 @@ _FORM_UNIT = re.compile(
     r"\(\s*(kg|kilos?|g|grammes?|pieces?|pces?|pcs?|unites?|units?|pots?|bouteilles?|bottles?"
     r"|douzaines?|dz|dozens?|l|litres?|liters?|sachets?|bags?|jars?|boxe?s?|boites?)\s*\)"
     r"\s*[:=]?\s*(\d+(?:[.,]\d+)?)(?![\d.,]*\s*(?:kg|g|l)\b)"
+)
+# The same without brackets, before a form's colon: "Eggs dozen: 2" is "Eggs: 2 dozen".
+_FORM_UNIT_BARE = re.compile(
+    r"(?<=[a-z] )(kg|kilos?|grammes?|dozens?|douzaines?|dz|litres?|liters?)\s*:\s*"
+    r"(\d+(?:[.,]\d+)?)(?![\d.,]*\s*(?:kg|g|l)\b)"
 )
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 _ONES = re.compile(r"\bones\b")
