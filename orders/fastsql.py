@@ -31,6 +31,9 @@ class Prepared:
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._compiled: dict[frozenset[str], _Compiled] = {}
+        # The same, by the parameters' names in the order given: callers build their
+        # dictionaries the same way each time, and a tuple is cheaper to make than a set.
+        self._by_order: dict[tuple[str, ...], _Compiled] = {}
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run a query and return all its rows as tuples."""
@@ -84,10 +87,14 @@ class Prepared:
             raise _translated(compiled.sql, exc) from exc
 
     def _compile(self, conn: Connection, params: Mapping[str, Any]) -> _Compiled:
-        key = frozenset(params)
-        compiled = self._compiled.get(key)
+        order = tuple(params)
+        compiled = self._by_order.get(order)
         if compiled is None:
-            compiled = self._compiled[key] = _Compiled.of(self.statement, conn, list(params))
+            key = frozenset(order)
+            compiled = self._compiled.get(key)
+            if compiled is None:
+                compiled = self._compiled[key] = _Compiled.of(self.statement, conn, list(order))
+            self._by_order[order] = compiled
         return compiled
 
 
