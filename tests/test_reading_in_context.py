@@ -292,3 +292,16 @@ def test_a_number_tells_a_sibling_apart() -> None:
 def test_cancel_the_container_removes_the_one_product_it_fits() -> None:
     result = read("cancel the bocal please", order=(("soupe-de-poisson", D(1)), ("bar", D(2))))
     assert result.actions == [Removal("soupe-de-poisson")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "actually cancel the sea bass, just the soles",
+        "annulez le bar, je garde les soles",
+        "enlève le bar, juste les soles",
+    ],
+)
+def test_what_is_kept_after_a_cancel_is_not_cancelled(text: str) -> None:
+    result = read(text, order=(("bar", D(1)), ("sole", D(2))))
+    assert result.actions == [Removal("bar")]

@@ -72,7 +72,8 @@ def read_segment(
     if swap(segment, sentence, words, ctx, draft):
         return
     reading = _Reading(
-        removing=not REMOVE.isdisjoint(sentence_words),
+        # "cancel the sirloin, just the ribeye and bacon": what is kept is not cancelled.
+        removing=not REMOVE.isdisjoint(sentence_words) and _KEEPING.isdisjoint(seg_words),
         removing_here=not REMOVE.isdisjoint(seg_words),
         mode=_mode(seg_words, sentence_words, words, segment),
         restating=not (RESTATE.isdisjoint(seg_words) and SELF_CORRECTION.isdisjoint(seg_words)),
@@ -95,6 +96,9 @@ class _Reading:
     restating: bool  # "donc", "so", "sorry": this line replaces what the message said
     sentence_words: list[str]
     products: list[P]  # the segment's products
+
+
+_KEEPING = frozenset({"just", "only", "juste", "seulement", "keep", "garde", "gardez", "garder"})
 
 
 def _advice(sentence_words: list[str]) -> bool:
