@@ -287,15 +287,30 @@ def _offer_to(turn: Turn, window_id: int, read: _Read, member_id: int) -> None:
                 replaced.setdefault(sibling, held.get(sibling, asked.get(sibling)))
     if not _ADDING.isdisjoint(read.words) and _THEN.isdisjoint(read.words):
         replaced = {}  # "je te rajoute un campagne de 1 kg ?": on top of what they have
+    elif _lacking(read, index):
+        # In place of what the catalogue lacks: the rest of the order stays as it is.
+        replaced = {c: q for c, q in replaced.items() if c in options}
     elif not replaced and not _OFFERING.isdisjoint(read.words):
-        # "je vous mets plutôt des noix ?": instead of what they ordered of the same thing,
-        # or of their only product.
+        # "je vous mets plutôt des noix ?": instead of what they ordered of the same thing.
         near = {c: q for c, q in held.items() if any(index.related(c, o) for o in options)}
         replaced.update(near)
     for code, value in options.items():
         _add(turn, window_id, member_id, OFFER, ids[code], value)
     for code, value in replaced.items():
         _add(turn, window_id, member_id, REPLACES, ids[code], value)
+
+
+def _lacking(read: _Read, index: ProductIndex) -> bool:
+    """ "pas de baguettes chez Yannick, je te mets un campagne à la place ?": the offer
+    stands in for something the catalogue does not sell, not for what the member holds."""
+    words = read.words
+    for i, word in enumerate(words[:-1]):
+        if word not in ("pas", "no"):
+            continue
+        after = words[i + 2] if words[i + 1] in ("de", "d") and i + 2 < len(words) else words[i + 1]
+        if len(after) >= 4 and after.isalpha() and not index.saying(after):
+            return True
+    return False
 
 
 def _addressees(turn: Turn) -> list[int]:

@@ -212,6 +212,17 @@ def test_a_swap_adds_to_what_they_had_and_a_no_thanks_takes_nothing(tmp_path: Pa
         assert chat.orders() == {"u-tamsin": {"chicken-small": 3}}
 
 
+def test_a_substitute_for_what_the_catalogue_lacks_keeps_the_same_kind(chat: Chat) -> None:
+    # The lieu jaune stands in for the turbot, not for the cod, another "filet".
+    chat.say("1 kg de cabillaud et 2 turbots", author=LAURE)
+    chat.say(
+        "Laure, pas de turbot cette semaine, je vous mets 1 kg de lieu jaune à la place ?",
+        author=CHARLES,
+    )
+    chat.say("ok parfait", author=LAURE)
+    assert chat.orders() == {LAURE: {"cabillaud": 1, "lieu-jaune": 1}}
+
+
 def test_an_edit_after_no_more_x_does_not_bring_x_back(chat: Chat) -> None:
     chat.say("3 soles", author=LAURE)
     chat.say("1 kg de moules", author=LAURE, id="laure-moules")
