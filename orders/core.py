@@ -292,8 +292,11 @@ def _after_offer_to_all(
 ) -> ParseResult:
     """ "I'll take a case then!" with no product and no reply link, right after the supplier
     offered what is left to everyone: read it as a reply to that offer. Only a member's
-    message with an amount costs the ledger this look."""
-    if turn.role != "member" or not any(w[:1].isdigit() for w in result.words):
+    message with an amount, or one that takes something, costs the ledger this look."""
+    words = result.words
+    if turn.role != "member" or not (
+        any(w[:1].isdigit() for w in words) or not _TAKING.isdisjoint(words)
+    ):
         return result
     offered = thread_context.offer_to_all(turn.conn, turn.message, window_id)
     products = mentions(offered, turn.view.index) if offered else ()
@@ -301,6 +304,9 @@ def _after_offer_to_all(
         return result
     again = parse(turn.text, turn.view.index, replace(ctx, reply_products=products))
     return again if again.actions else result
+
+
+_TAKING = frozenset({"take", "prends", "prendre"})  # "I'll take the BBQ box!"
 
 
 def _answer_offer(turn: Turn, window_id: int, result: ParseResult) -> None:

@@ -373,6 +373,17 @@ def test_leftovers_offered_to_everyone_are_taken_without_a_reply_link(wholefoods
     assert wholefoods.orders() == {ROSA: {"chickpeas-case": 1}, SAM: {"oats": 2}}
 
 
+def test_the_box_left_over_is_taken_by_its_name_without_an_amount(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(FARM, encoding="utf-8")
+    for chat in _chat(catalog):
+        chat.say("1 small chicken", author="u-jess", name="Jess")
+        chat.say("I'll have a small BBQ box nobody's claimed, shout here", author="u-huw")
+        # "BBQ box" is either box; the one left over is the small one.
+        chat.say("I'll take the BBQ box!", author="u-raj", name="Raj")
+        assert chat.orders()["u-raj"] == {"box-small": 1}
+
+
 def test_an_offer_to_everyone_long_before_is_not_what_an_amount_refers_to(
     wholefoods: Chat,
 ) -> None:

@@ -106,7 +106,11 @@ def _the_container(words: list[str], ctx: ParseContext, draft: Draft, index: Pro
     if _PUT.isdisjoint(words):
         return
     for i in range(1, len(words)):
-        if words[i - 1] in _THE and UNIT_WORDS.get(words[i], ("",))[0] == "container":
+        if words[i - 1] not in _THE:
+            continue
+        if i + 1 < len(words) and UNIT_WORDS.get(words[i + 1], ("",))[0] == "container":
+            i += 1  # "I'll take the BBQ box": one word of its name, then the container
+        if UNIT_WORDS.get(words[i], ("",))[0] == "container":
             word = stem(words[i])
             found = {
                 c
