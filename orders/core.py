@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from orders import ledger, offers, thread_context
+from orders import ledger, offer_answers, offers, thread_context
 from orders.catalog_view import CatalogView, load_view
 from orders.commands import run_command
 from orders.db import take_write_lock_at_begin
@@ -313,12 +313,12 @@ def _answer_offer(turn: Turn, window_id: int, result: ParseResult) -> None:
     """ "Le grand 👍", "yes please, 2 cases": a short message read against the offers made
     to its author; only such messages cost the ledger a look."""
     words = result.words
-    if not offers.may_answer(words, result.actions, bool(result.mentioned)):
+    if not offer_answers.may_answer(words, result.actions, bool(result.mentioned)):
         return
-    found = offers.open_offers(turn, window_id)
+    found = offer_answers.open_offers(turn, window_id)
     if not found:
         return
-    actions = offers.read_answer(turn, found, result.actions)
+    actions = offer_answers.read_answer(turn, found, result.actions)
     if actions:
         result.actions, result.kind, result.reason = list(actions), "order", ""
 

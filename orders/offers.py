@@ -1,45 +1,41 @@
-"""Offers made to a member by the supplier or an organiser, and the member's answer to them.
+"""Offers made to a member by the supplier or an organiser, and products they declare
+finished.
 
-"Ifeoma, 24 tins is 2 cases, shall I do it as 2 cases?" then "Yes please, 2 cases";
-"pot de 250 g ou de 500 g ?" then "Le grand 👍"; "sorry, no more spinach this week" then
-"chard then". An offer is remembered as open questions of the member it is addressed to
-(by a reply, an @mention or their first name): one row per option ("offer") and per
-product the options would replace ("offer_for"). The member's next short message is read
-against them.
+"Ifeoma, 24 tins is 2 cases, shall I do it as 2 cases?"; "pot de 250 g ou de 500 g ?";
+"sorry, no more spinach this week". An offer is remembered as open questions of the
+member it is addressed to (by a reply, an @mention or their first name): one row per
+option ("offer") and per product the options would replace ("offer_for"). The member's
+answer is read in :mod:`orders.offer_answers`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 
 from orders import ledger
 from orders.fastsql import Prepared
 from orders.messages import LineChange, Reply
-from orders.parsing import Action, Item, ProductIndex, Removal, to_catalog_unit
-from orders.parsing.elements import P, Q, find_elements
-from orders.parsing.lexicon import NO, YES
-from orders.parsing.structure import bind, split_segments, split_sentences
-from orders.parsing.text import Token, fold, normalize, stem, tokenize
+from orders.offer_reading import (
+    OFFER,
+    OFFERING,
+    REPLACES,
+    SUBSTITUTING,
+    THEN,
+    Read,
+    packed_in,
+    read_text,
+)
+from orders.parsing import ProductIndex, to_catalog_unit
+from orders.parsing.elements import P
+from orders.parsing.text import fold, stem
 from orders.replies import plain, quantity
 from orders.turn import Turn
 
-OFFER, REPLACES = "offer", "offer_for"
-_OFFERING = frozenset(
-    {"plutot", "instead", "place", "rather", "propose", "suggest", "shall", "should", "prefer"}
-)
-_SUBSTITUTING = _OFFERING | {"mets", "mettre", "proposer", "offer", "can", "peux", "could"}
-_AGREE = YES | frozenset(
-    {"parfait", "perfect", "great", "super", "top", "nickel", "please", "deal", "go", "va", "bon"}
-)
-_THEN = frozenset({"alors", "then", "plutot", "instead", "place", "rather"})
-_BIG = frozenset({"grand", "grande", "gros", "grosse", "large", "big", "bigger", "larger", "plus"})
-_SMALL = frozenset({"petit", "petite", "small", "smaller", "little", "moins"})
 _SOLD_OUT = (
     " sold out ",
     " no more ",
@@ -69,58 +65,6 @@ _ADDING = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Read:
-    """A message read for its product mentions and amounts."""
-
-    tokens: list[Token]
-    words: list[str]
-    products: list[P]
-    amounts: list[Q]
-    questions: list[tuple[int, int]]  # token spans of sentences ending in "?"
-
-
-def _instead_at(words: list[str], start: int) -> bool:
-    """ "à la place", "au lieu": never the plaice or the pollack of a fish club."""
-    return words[max(0, start - 2) : start + 1] == ["a", "la", "place"] or (
-        start > 0 and words[start - 1 : start + 1] == ["au", "lieu"]
-    )
-
-
-def _read(text: str, index: ProductIndex) -> _Read:
-    tokens = tokenize(normalize(text))
-    words = [t.text for t in tokens]
-    flat = " " + " ".join(words) + " "
-    found = [m for m in index.find(tokens) if not _instead_at(words, m.start)]
-    elements = find_elements(tokens, found)
-    sentences = split_sentences(tokens, flat)
-    for segment in split_segments(tokens, sentences, elements):
-        if len(segment.elements) > 1:
-            bind(segment, words)
-    return _Read(
-        tokens,
-        words,
-        [_sized(e, index) for e in elements if isinstance(e, P)],
-        [e for e in elements if isinstance(e, Q)],
-        [(s.start, s.end) for s in sentences if s.question],
-    )
-
-
-def _sized(p: P, index: ProductIndex) -> P:
-    """ "plus de farine d'épeautre en sac de 5 kg": the product sold in that pack."""
-    q = p.qty
-    if q is None or q.amount.dimension not in ("mass", "volume"):
-        return p
-    if index.products[p.code].unit != "pack":
-        return p
-    size = q.amount.value * q.amount.factor
-    sibling = index.sized_sibling(p.code, p.named, q.amount.dimension, size)
-    return p if sibling is None else replace(p, code=sibling[0])
-
-
-# --- the supplier's or organiser's side --------------------------------------------------------
-
-
 def read_announcement(turn: Turn, window_id: int) -> tuple[list[Reply], list[LineChange]]:
     """Products declared finished leave the orders that held them; an offer is remembered.
 
@@ -138,9 +82,9 @@ def read_announcement(turn: Turn, window_id: int) -> tuple[list[Reply], list[Lin
         # Reading the text costs more than finding who it is for: who first.
         addressees = _addressees(turn) if _addressed(turn, folded) else []
         if addressees:
-            _remember_offer(turn, window_id, _read(turn.text, turn.view.index), addressees)
+            _remember_offer(turn, window_id, read_text(turn.text, turn.view.index), addressees)
         return [], []
-    read = _read(turn.text, turn.view.index)
+    read = read_text(turn.text, turn.view.index)
     replies, changes = _sold_out(turn, window_id, read)
     if not replies:
         _remember_offer(turn, window_id, read, _addressees(turn))
@@ -162,11 +106,11 @@ def _addressed(turn: Turn, folded: str) -> bool:
 
 
 # Also looked for in the text before it is folded: with the accented spellings.
-_OFFERING_RE = re.compile("|".join(sorted(_OFFERING | {"plutôt", "préf"})))
+_OFFERING_RE = re.compile("|".join(sorted(OFFERING | {"plutôt", "préf"})))
 _NAME_FIRST = re.compile(r"[^\W\d_][\w'-]{2,}\s?[,:]", re.UNICODE)
 
 
-def _sold_out(turn: Turn, window_id: int, read: _Read) -> tuple[list[Reply], list[LineChange]]:
+def _sold_out(turn: Turn, window_id: int, read: Read) -> tuple[list[Reply], list[LineChange]]:
     """ "Sorry, no more spinach this week": each order holding it loses it, with one reply."""
     finished = _finished(read)
     if not finished:
@@ -219,7 +163,7 @@ def _sold_out(turn: Turn, window_id: int, read: _Read) -> tuple[list[Reply], lis
     return replies, changes
 
 
-def _finished(read: _Read) -> set[str]:
+def _finished(read: Read) -> set[str]:
     """The products a clause says are finished ("plus de X", "no more X", "X sold out")."""
     found: set[str] = set()
     cuts = [i for i, w in enumerate(read.words) if w in (".", "!", "?", "\n", ";", ",")]
@@ -232,15 +176,15 @@ def _finished(read: _Read) -> set[str]:
             sorry and (" plus de " in text or " plus d " in text)
         ):
             # What follows an offering word is the substitute: "… je vous mets des tourteaux"
-            offer_at = next((i for i in range(start, end) if read.words[i] in _SUBSTITUTING), end)
+            offer_at = next((i for i in range(start, end) if read.words[i] in SUBSTITUTING), end)
             found.update(p.code for p in read.products if start <= p.start < offer_at)
         start = end + 1
     return found
 
 
-def _remember_offer(turn: Turn, window_id: int, read: _Read, addressees: list[int]) -> None:
+def _remember_offer(turn: Turn, window_id: int, read: Read, addressees: list[int]) -> None:
     """ "Ifeoma, shall I do it as 2 cases?": the options offered to the members addressed."""
-    if not read.questions and _OFFERING.isdisjoint(read.words):
+    if not read.questions and OFFERING.isdisjoint(read.words):
         return
     if (
         read.products
@@ -257,7 +201,7 @@ def _names_a_product(word: str, index: ProductIndex) -> bool:
     return len(word) >= 3 and (word.isalpha() or word.isdigit()) and bool(index.saying(word))
 
 
-def _offer_to(turn: Turn, window_id: int, read: _Read, member_id: int) -> None:
+def _offer_to(turn: Turn, window_id: int, read: Read, member_id: int) -> None:
     index, ids = turn.view.index, turn.view.ids
     _order_id, lines = ledger.order_lines(turn.conn, window_id, member_id)
     held = {turn.view.codes[p]: q for p, q in lines.items()}
@@ -285,12 +229,12 @@ def _offer_to(turn: Turn, window_id: int, read: _Read, member_id: int) -> None:
         for sibling in index.siblings(code):
             if sibling not in options and (sibling in held or sibling in asked):
                 replaced.setdefault(sibling, held.get(sibling, asked.get(sibling)))
-    if not _ADDING.isdisjoint(read.words) and _THEN.isdisjoint(read.words):
+    if not _ADDING.isdisjoint(read.words) and THEN.isdisjoint(read.words):
         replaced = {}  # "je te rajoute un campagne de 1 kg ?": on top of what they have
     elif _lacking(read, index):
         # In place of what the catalogue lacks: the rest of the order stays as it is.
         replaced = {c: q for c, q in replaced.items() if c in options}
-    elif not replaced and not _OFFERING.isdisjoint(read.words):
+    elif not replaced and not OFFERING.isdisjoint(read.words):
         # "je vous mets plutôt des noix ?": instead of what they ordered of the same thing.
         near = {c: q for c, q in held.items() if any(index.related(c, o) for o in options)}
         replaced.update(near)
@@ -300,7 +244,7 @@ def _offer_to(turn: Turn, window_id: int, read: _Read, member_id: int) -> None:
         _add(turn, window_id, member_id, REPLACES, ids[code], value)
 
 
-def _lacking(read: _Read, index: ProductIndex) -> bool:
+def _lacking(read: Read, index: ProductIndex) -> bool:
     """ "pas de baguettes chez Yannick, je te mets un campagne à la place ?": the offer
     stands in for something the catalogue does not sell, not for what the member holds."""
     words = read.words
@@ -351,9 +295,7 @@ def _asked_about(turn: Turn, window_id: int, member_id: int) -> dict[str, Decima
     return {code: Decimal(pending.quantity) if pending.quantity is not None else None}
 
 
-def _options_by_size(
-    index: ProductIndex, read: _Read, near: list[str]
-) -> dict[str, Decimal | None]:
+def _options_by_size(index: ProductIndex, read: Read, near: list[str]) -> dict[str, Decimal | None]:
     """ "pot de 250 g ou de 500 g ?": the sizes of the product the member is ordering."""
     sizes = {
         (q.amount.dimension, q.amount.value * q.amount.factor)
@@ -369,9 +311,7 @@ def _options_by_size(
     return options if len(options) >= 2 else {}
 
 
-def _options_by_pack(
-    index: ProductIndex, read: _Read, near: list[str]
-) -> dict[str, Decimal | None]:
+def _options_by_pack(index: ProductIndex, read: Read, near: list[str]) -> dict[str, Decimal | None]:
     """ "shall I do it as 2 cases?": the product of the family sold in that pack."""
     options: dict[str, Decimal | None] = {}
     for q in read.amounts:
@@ -382,13 +322,13 @@ def _options_by_pack(
             if index.says(code, word):
                 continue  # "24 tins" of the tinned product itself
             for sibling in index.siblings(code):
-                if sibling not in near and _packed_in(index, sibling, word):
+                if sibling not in near and packed_in(index, sibling, word):
                     options[sibling] = q.amount.value * q.amount.factor
     return options
 
 
 def _options_by_word(
-    index: ProductIndex, read: _Read, near: list[str], exclude: set[str] | None = None
+    index: ProductIndex, read: Read, near: list[str], exclude: set[str] | None = None
 ) -> dict[str, Decimal | None]:
     """ "large box is light this week, small instead?": the product of the same kind that a
     word of the offer names."""
@@ -409,10 +349,6 @@ def _options_by_word(
             ):
                 options[code] = None
     return options
-
-
-def _packed_in(index: ProductIndex, code: str, word: str) -> bool:
-    return index.products[code].pack_word == word or index.says(code, word)
 
 
 def _amount_of(p: P, index: ProductIndex) -> Decimal | None:
@@ -438,164 +374,8 @@ def _add(
     )
 
 
-# --- the member's side -------------------------------------------------------------------------
-
-_ANSWER_WORDS = _AGREE | _THEN | _BIG | _SMALL
-_SIZE_WORDS = (_BIG | _SMALL | {"medium", "moyen", "moyenne"}) - {"plus", "moins"}
-_DIGIT = re.compile("[0-9]")
-
-
-def may_answer(words: list[str], actions: list[Action], named: bool = False) -> bool:
-    """Whether a message could answer an offer: short, ordering nothing clear by itself
-    ("le grand 👍", "yes please, 2 cases", or a product named alone: "unsmoked ta").
-
-    Cheap, so that the ledger is asked for open offers only for such messages.
-    """
-    if len(words) > 14:
-        return False
-    for action in actions:
-        if isinstance(action, Item):
-            return False
-    if named and not actions and len(words) <= 5 and "?" not in words:
-        return True
-    return not _ANSWER_WORDS.isdisjoint(words) or _DIGIT.search(" ".join(words)) is not None
-
-
-def open_offers(turn: Turn, window_id: int) -> list[_Offer]:
-    """The open offers made to this member in this week."""
-    rows = _OPEN_OFFERS.rows(turn.conn, {"member": turn.member_id, "window": window_id})
-    return [_Offer(str(kind), int(product), _dec(value)) for kind, product, value in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class _Offer:
-    kind: str
-    product_id: int
-    quantity: Decimal | None
-
-
 _MEMBERS = Prepared(
     select(ledger.member_t.c.id, ledger.member_t.c.display_name).where(
         ledger.member_t.c.club_id == bindparam("club")
     )
 )
-_clar = ledger.clar_t
-_OPEN_OFFERS = Prepared(
-    select(_clar.c.kind, _clar.c.product_id, _clar.c.quantity).where(
-        _clar.c.member_id == bindparam("member"),
-        _clar.c.status == "open",
-        _clar.c.window_id == bindparam("window"),
-        or_(_clar.c.kind == OFFER, _clar.c.kind == REPLACES),
-        _clar.c.product_id.is_not(None),
-    )
-)
-
-
-def read_answer(turn: Turn, rows: list[_Offer], actions: list[Action]) -> list[Action]:
-    """The member's answer read against the offers: the option taken, and what it replaces."""
-    index, codes = turn.view.index, turn.view.codes
-    options = {codes[r.product_id]: _dec(r.quantity) for r in rows if r.kind == OFFER}
-    replaced = {codes[r.product_id]: _dec(r.quantity) for r in rows if r.kind == REPLACES}
-    read = _read(turn.text, index)
-    words = set(read.words)
-    if not NO.isdisjoint(words) and _THEN.isdisjoint(words):
-        return []  # "no thanks, just drop the large ones": the offer is declined
-    packs = _by_pack_size(index, read, [*options, *replaced])
-    if packs:
-        # "12 + 6 c'est parfait" to "une boîte de 12 + une de 6, ou 3 boîtes de 6 ?"
-        kept: list[Action] = [Removal(c) for c in replaced if c not in packs]
-        return kept + [Item(c, n, "set") for c, n in packs.items()]
-    chosen = _chosen(index, read, words, options, replaced)
-    if chosen is None:
-        return []
-    value = _answer_amount(index, read, chosen, actions)
-    if value is None:
-        value = options.get(chosen)
-    mode = "set"
-    if value is None:
-        same_unit = [
-            q
-            for c, q in replaced.items()
-            if q is not None and index.products[c].unit == index.products[chosen].unit
-        ]
-        value = same_unit[0] if same_unit else None
-        mode = "add"  # what it replaces comes on top of what they had of it already
-    if value is None and index.products[chosen].unit in ("piece", "pack", "bunch"):
-        value = Decimal(1)
-    if value is None:
-        return []
-    out: list[Action] = [Removal(c) for c in replaced if c != chosen]
-    out.append(Item(chosen, value, mode if chosen not in replaced else "set"))
-    return out
-
-
-def _by_pack_size(index: ProductIndex, read: _Read, candidates: list[str]) -> dict[str, Decimal]:
-    """Bare counts that are each the size of one of the packs on offer: one pack of each."""
-    counted = [q for q in read.amounts if q.amount.dimension is None and not q.bound]
-    if not counted or read.products:
-        return {}
-    taken: dict[str, Decimal] = {}
-    for q in counted:
-        size = q.amount.value * q.amount.factor
-        fits = [
-            c
-            for c in candidates
-            if (pack := index.products[c].pack) is not None
-            and pack.dimension == "piece"
-            and pack.amount == size
-        ]
-        if len(fits) != 1:
-            return {}
-        taken[fits[0]] = taken.get(fits[0], Decimal(0)) + 1
-    return taken
-
-
-def _chosen(
-    index: ProductIndex,
-    read: _Read,
-    words: set[str],
-    options: dict[str, Decimal | None],
-    replaced: dict[str, Decimal | None],
-) -> str | None:
-    named = [p.code for p in read.products if p.code in options]
-    if len(set(named)) == 1:
-        return named[0]
-    others = [p.code for p in read.products if p.code not in replaced]
-    if replaced and len(set(others)) == 1 and (not _THEN.isdisjoint(words) or len(words) <= 4):
-        return others[0]  # "chard then": a substitute the supplier did not name
-    sized = [c for c in options if any(index.says(c, w) for w in words & _SIZE_WORDS)]
-    if len(sized) == 1:
-        return sized[0]  # "le grand 👍" to "le petit ou le grand ?"
-    if len(options) >= 2 and not (_BIG.isdisjoint(words) and _SMALL.isdisjoint(words)):
-        ranked = sorted(options, key=lambda c: _size(index, c))
-        return ranked[-1] if not _BIG.isdisjoint(words) else ranked[0]
-    for q in read.amounts:
-        word = q.amount.word
-        packed = [c for c in options if word and _packed_in(index, c, stem(word))]
-        if len(packed) == 1:
-            return packed[0]  # "yes please, 2 cases"
-    if len(options) == 1 and not _AGREE.isdisjoint(words):
-        return next(iter(options))
-    return None
-
-
-def _answer_amount(
-    index: ProductIndex, read: _Read, chosen: str, actions: list[Action]
-) -> Decimal | None:
-    for q in read.amounts:
-        if q.bound and not any(p.qty is q and p.code == chosen for p in read.products):
-            continue
-        value = to_catalog_unit(q.amount, index.products[chosen])
-        if value:
-            return value
-    return None
-
-
-def _size(index: ProductIndex, code: str) -> Decimal:
-    info = index.products[code]
-    return info.pack.amount if info.pack is not None else info.price
-
-
-def _dec(value: Any) -> Decimal | None:
-    """A stored quantity (SQLite may hand back a float) as the decimal it was written as."""
-    return Decimal(str(value)).normalize() if value is not None else None
