@@ -217,29 +217,33 @@ def test_duplicate_id_points_at_the_second_occurrence() -> None:
     assert "moules" in message
 
 
-def test_an_alias_shared_by_two_products_names_both_as_written() -> None:
-    text = MINIMAL.replace("    unit: kg\n", "    unit: kg\n    aliases: [bouchots]\n").replace(
-        "    unit: piece\n", "    unit: piece\n    aliases: [Bouchots]\n"
+@pytest.mark.parametrize(
+    ("first", "second", "why"),
+    [
+        (
+            "bouchots",
+            "Bouchots",
+            "alias 'Bouchots' is already an alias of product 'moules' (line 8)",
+        ),
+        # "6 eggs" and "12 eggs": in "2 x 12 eggs" the number is read as the amount ordered.
+        (
+            "6 moules",
+            "12 moules",
+            "alias '12 moules' reads the same as '6 moules' of product 'moules' (line 8): "
+            "a number in front of a name is read as the amount ordered",
+        ),
+    ],
+)
+def test_an_alias_two_products_share_names_both_as_written(
+    first: str, second: str, why: str
+) -> None:
+    text = MINIMAL.replace("    unit: kg\n", f"    unit: kg\n    aliases: [{first}]\n").replace(
+        "    unit: piece\n", f"    unit: piece\n    aliases: [{second}]\n"
     )
     with pytest.raises(CatalogError) as caught:
         parse_catalog(text, source="club.yaml")
     assert str(caught.value) == (
-        "club.yaml line 13: products[1] (bar).aliases: alias 'Bouchots' is already an alias "
-        "of product 'moules' (line 8); give each alias to one product"
-    )
-
-
-def test_aliases_that_differ_by_a_leading_number_say_why_they_clash() -> None:
-    # "6 eggs" and "12 eggs": in "2 x 12 eggs" the number is read as the amount ordered.
-    text = MINIMAL.replace("    unit: kg\n", "    unit: kg\n    aliases: [6 moules]\n").replace(
-        "    unit: piece\n", "    unit: piece\n    aliases: [12 moules]\n"
-    )
-    with pytest.raises(CatalogError) as caught:
-        parse_catalog(text, source="club.yaml")
-    assert str(caught.value) == (
-        "club.yaml line 13: products[1] (bar).aliases: alias '12 moules' reads the same as "
-        "'6 moules' of product 'moules' (line 8): a number in front of a name is read as the "
-        "amount ordered; give each alias to one product"
+        f"club.yaml line 13: products[1] (bar).aliases: {why}; give each alias to one product"
     )
 
 

@@ -44,11 +44,15 @@ products:
 """
 
 
+def _club(tmp_path: Path, catalog_text: str) -> Iterator[Chat]:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(catalog_text, encoding="utf-8")
+    yield from _chat(catalog)
+
+
 @pytest.fixture
 def grocer(tmp_path: Path) -> Iterator[Chat]:
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(GROCER, encoding="utf-8")
-    yield from _chat(catalog)
+    yield from _club(tmp_path, GROCER)
 
 
 CAVE = """
@@ -69,9 +73,7 @@ products:
 
 @pytest.fixture
 def cave(tmp_path: Path) -> Iterator[Chat]:
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(CAVE, encoding="utf-8")
-    yield from _chat(catalog)
+    yield from _club(tmp_path, CAVE)
 
 
 @pytest.fixture
@@ -117,23 +119,39 @@ def test_bad_news_then_no_more_x(chat: Chat) -> None:
     assert chat.orders() == {LAURE: {"moules": 1}}
 
 
-def test_an_offer_to_add_something_replaces_nothing(chat: Chat) -> None:
-    chat.say("1 kg de saint-jacques", author=LAURE)
-    # The saint-jacques are named, as what the addition goes with, not as what it replaces.
-    chat.say(
-        "Laure, 1 kg de saint-jacques c'est juste pour 6, je vous rajoute 500 g de noix ?",
-        author=CHARLES,
-    )
-    chat.say("oui volontiers", author=LAURE)
-    assert chat.orders() == {LAURE: {"saint-jacques": 1, "noix-saint-jacques": 0.5}}
-
-
-def test_a_substitute_for_what_the_catalogue_lacks_leaves_the_order_alone(chat: Chat) -> None:
-    # The bar is offered instead of the turbot, not instead of the soles.
-    chat.say("2 soles et un turbot", author=LAURE)
-    chat.say("Laure, pas de turbot chez moi, je vous mets plutôt un bar ?", author=CHARLES)
-    chat.say("ok parfait", author=LAURE)
-    assert chat.orders() == {LAURE: {"sole": 2, "bar": 1}}
+@pytest.mark.parametrize(
+    ("order", "offer", "answer", "expected"),
+    [
+        # An addition names the saint-jacques as what it goes with, not as what it replaces.
+        (
+            "1 kg de saint-jacques",
+            "Laure, 1 kg de saint-jacques c'est juste pour 6, je vous rajoute 500 g de noix ?",
+            "oui volontiers",
+            {"saint-jacques": 1, "noix-saint-jacques": 0.5},
+        ),
+        # The bar stands in for the turbot, which the catalogue lacks, not for the soles.
+        (
+            "2 soles et un turbot",
+            "Laure, pas de turbot chez moi, je vous mets plutôt un bar ?",
+            "ok parfait",
+            {"sole": 2, "bar": 1},
+        ),
+        # … nor for the cod, though the lieu jaune is another "filet".
+        (
+            "1 kg de cabillaud et 2 turbots",
+            "Laure, pas de turbot cette semaine, je vous mets 1 kg de lieu jaune à la place ?",
+            "ok parfait",
+            {"cabillaud": 1, "lieu-jaune": 1},
+        ),
+    ],
+)
+def test_what_an_accepted_offer_replaces(
+    chat: Chat, order: str, offer: str, answer: str, expected: dict[str, float]
+) -> None:
+    chat.say(order, author=LAURE)
+    chat.say(offer, author=CHARLES)
+    chat.say(answer, author=LAURE)
+    assert chat.orders() == {LAURE: expected}
 
 
 MOULIN = """
@@ -147,17 +165,15 @@ products:
 
 
 def test_no_more_of_one_pack_size_leaves_the_other(tmp_path: Path) -> None:
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(MOULIN, encoding="utf-8")
-    for chat in _chat(catalog):
+    for chat in _club(tmp_path, MOULIN):
         chat.say("un sac de 5 kg de farine d'épeautre", author=LAURE)
         chat.say("2 sacs de farine d'épeautre de 1 kg", author=KARIM)
         chat.say("Mauvaise nouvelle : plus de farine d'épeautre en sac de 5 kg", author="u-moulin")
         assert chat.orders() == {KARIM: {"epeautre-1kg": 2}}
 
 
-BUTCHER = """
-club: Meat club
+FARM = """
+club: Farm club
 locale: en
 currency: GBP
 supplier: {name: Huw, author_id: "u-huw"}
@@ -167,26 +183,6 @@ products:
      aliases: [smoked bacon]}
   - {id: unsmoked, name: Unsmoked back bacon (200 g pack), unit: pack, price: 3.8,
      aliases: [unsmoked bacon]}
-"""
-
-
-def test_a_kind_named_alone_answers_the_suppliers_choice(tmp_path: Path) -> None:
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(BUTCHER, encoding="utf-8")
-    for chat in _chat(catalog):
-        replies = chat.say("1 ribeye + a bacon pls", author="u-mo", name="Mo")
-        assert "smoked bacon or unsmoked bacon?" in replies[-1]
-        chat.say("@Mo smoked or unsmoked for the bacon?", author="u-huw")
-        chat.say("unsmoked ta", author="u-mo", name="Mo")
-        assert chat.orders() == {"u-mo": {"ribeye": 1, "unsmoked": 1}}
-
-
-FARM = """
-club: Farm club
-locale: en
-currency: GBP
-supplier: {name: Huw, author_id: "u-huw"}
-products:
   - {id: chicken-small, name: "Whole chicken, small", unit: piece, price: 12.5,
      aliases: [small chicken]}
   - {id: chicken-large, name: "Whole chicken, large", unit: piece, price: 17,
@@ -196,10 +192,17 @@ products:
 """
 
 
+def test_a_kind_named_alone_answers_the_suppliers_choice(tmp_path: Path) -> None:
+    for chat in _club(tmp_path, FARM):
+        replies = chat.say("1 ribeye + a bacon pls", author="u-mo", name="Mo")
+        assert "smoked bacon or unsmoked bacon?" in replies[-1]
+        chat.say("@Mo smoked or unsmoked for the bacon?", author="u-huw")
+        chat.say("unsmoked ta", author="u-mo", name="Mo")
+        assert chat.orders() == {"u-mo": {"ribeye": 1, "unsmoked": 1}}
+
+
 def test_a_swap_adds_to_what_they_had_and_a_no_thanks_takes_nothing(tmp_path: Path) -> None:
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(FARM, encoding="utf-8")
-    for chat in _chat(catalog):
+    for chat in _club(tmp_path, FARM):
         chat.say("1 small chicken and 2 large please", author="u-tamsin", name="Tamsin")
         chat.say("2 large chickens", author="u-joe", name="Joe")
         chat.say(
@@ -210,17 +213,6 @@ def test_a_swap_adds_to_what_they_had_and_a_no_thanks_takes_nothing(tmp_path: Pa
         # "large" is a size, not what a chicken and a BBQ box have in common.
         chat.say("no thanks Huw, just drop the large ones", author="u-joe", name="Joe")
         assert chat.orders() == {"u-tamsin": {"chicken-small": 3}}
-
-
-def test_a_substitute_for_what_the_catalogue_lacks_keeps_the_same_kind(chat: Chat) -> None:
-    # The lieu jaune stands in for the turbot, not for the cod, another "filet".
-    chat.say("1 kg de cabillaud et 2 turbots", author=LAURE)
-    chat.say(
-        "Laure, pas de turbot cette semaine, je vous mets 1 kg de lieu jaune à la place ?",
-        author=CHARLES,
-    )
-    chat.say("ok parfait", author=LAURE)
-    assert chat.orders() == {LAURE: {"cabillaud": 1, "lieu-jaune": 1}}
 
 
 def test_an_edit_after_no_more_x_does_not_bring_x_back(chat: Chat) -> None:
@@ -239,26 +231,24 @@ def test_an_edit_of_the_order_of_a_finished_product_does_not_order_it(chat: Chat
     assert LAURE not in chat.orders()
 
 
-def test_a_substitute_offered_by_name_is_taken_with_a_yes(chat: Chat) -> None:
-    chat.say("1 kg de saint-jacques", author=LAURE)
-    chat.say("Laure, je vous mets plutôt 500 g de noix de Saint-Jacques ?", author=CHARLES)
-    chat.say("ah oui parfait", author=LAURE)
-    assert chat.orders() == {LAURE: {"noix-saint-jacques": 0.5}}
-
-
-def test_a_substitute_offered_without_a_question_mark(chat: Chat) -> None:
-    # "plutôt" with its accent, and no "?": the offering word alone makes it an offer.
-    chat.say("1 kg de saint-jacques", author=LAURE)
-    chat.say("Laure, je vous mets plutôt 500 g de noix de Saint-Jacques", author=CHARLES)
-    chat.say("ah oui parfait", author=LAURE)
-    assert chat.orders() == {LAURE: {"noix-saint-jacques": 0.5}}
-
-
-def test_an_offer_to_a_two_letter_name_by_mention(chat: Chat) -> None:
-    chat.say("1 kg de saint-jacques", author="u-mo", name="Mo")
-    chat.say("@Mo je vous mets plutôt 500 g de noix de Saint-Jacques ?", author=CHARLES)
-    chat.say("oui parfait", author="u-mo", name="Mo")
-    assert chat.orders() == {"u-mo": {"noix-saint-jacques": 0.5}}
+@pytest.mark.parametrize(
+    ("member", "offer", "answer"),
+    [
+        (LAURE, "Laure, je vous mets plutôt 500 g de noix de Saint-Jacques ?", "ah oui parfait"),
+        # "plutôt" with its accent, and no "?": the offering word alone makes it an offer.
+        (LAURE, "Laure, je vous mets plutôt 500 g de noix de Saint-Jacques", "ah oui parfait"),
+        # An @mention addresses even a two-letter name.
+        ("u-mo", "@Mo je vous mets plutôt 500 g de noix de Saint-Jacques ?", "oui parfait"),
+    ],
+)
+def test_a_substitute_offered_by_name_is_taken_with_a_yes(
+    chat: Chat, member: str, offer: str, answer: str
+) -> None:
+    name = "Mo" if member == "u-mo" else None
+    chat.say("1 kg de saint-jacques", author=member, name=name)
+    chat.say(offer, author=CHARLES)
+    chat.say(answer, author=member, name=name)
+    assert chat.orders() == {member: {"noix-saint-jacques": 0.5}}
 
 
 def test_an_offer_addressed_to_someone_else_is_not_taken(chat: Chat) -> None:
@@ -374,9 +364,7 @@ def test_leftovers_offered_to_everyone_are_taken_without_a_reply_link(wholefoods
 
 
 def test_the_box_left_over_is_taken_by_its_name_without_an_amount(tmp_path: Path) -> None:
-    catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(FARM, encoding="utf-8")
-    for chat in _chat(catalog):
+    for chat in _club(tmp_path, FARM):
         chat.say("1 small chicken", author="u-jess", name="Jess")
         chat.say("I'll have a small BBQ box nobody's claimed, shout here", author="u-huw")
         # "BBQ box" is either box; the one left over is the small one.
