@@ -153,7 +153,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every ledger table that does not exist yet.
+    """Create every ledger table and index that does not exist yet.
 
     This is the first time the ledger is reached: a server that refuses, a missing
     database or a file that is not one raises :class:`LedgerUnavailable`.
@@ -164,6 +164,10 @@ def create_schema(engine: Engine) -> None:
 
     try:
         SQLModel.metadata.create_all(engine)
+        # A ledger made by an earlier version gets the indexes added since.
+        for table in SQLModel.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(engine, checkfirst=True)
     except DBAPIError as exc:
         cause = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         raise LedgerUnavailable(

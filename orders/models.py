@@ -191,7 +191,11 @@ class OrderChange(SQLModel, table=True):
 class Clarification(SQLModel, table=True):
     """A question the bot asked a member and is waiting for an answer to."""
 
-    __table_args__ = (Index("ix_clarification_member_open", "member_id", "status"),)
+    # The window too: offers a member never answered stay open, week after week, and the
+    # lookup of this week's must not walk through them.
+    __table_args__ = (
+        Index("ix_clarification_member_open_window", "member_id", "status", "window_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     window_id: int = Field(foreign_key="orderwindow.id")
     member_id: int = Field(foreign_key="member.id")

@@ -92,3 +92,21 @@ def test_the_fast_path_gives_a_left_out_column_its_python_default(tmp_path: Path
         assert stored == [("set", "open"), ("set", "open")]
     finally:
         app.close()
+
+
+def test_a_ledger_from_an_earlier_version_gets_the_indexes_added_since(tmp_path: Path) -> None:
+    from sqlalchemy import inspect
+
+    from orders.db import create_schema, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    create_schema(engine)
+    with engine.begin() as conn:  # the ledger as an earlier version left it
+        conn.execute(text("DROP INDEX ix_clarification_member_open_window"))
+        conn.execute(
+            text("CREATE INDEX ix_clarification_member_open ON clarification (member_id, status)")
+        )
+    create_schema(engine)
+    names = {index["name"] for index in inspect(engine).get_indexes("clarification")}
+    assert "ix_clarification_member_open_window" in names
+    engine.dispose()
