@@ -371,15 +371,10 @@ class ProductIndex:
         """The product of ``code``'s family (itself included) sold in packs of ``amount``
         ("boîte de 12", "(sac 1 kg)"), or whose name holds the size as ``written``
         ("Pain complet 1 kg")."""
-        family = self._family.get(code)
-        if not family:
-            return None
         found = [
             other
-            for other, info in self.products.items()
-            if self._family.get(other) == family
-            and info.available
-            and (
+            for other, info in self._same_family(code)
+            if (
                 (info.pack.dimension, info.pack.amount) == (dimension, amount)
                 if info.pack is not None
                 else bool(written) and self._words[other].issuperset(written)
@@ -393,26 +388,33 @@ class ProductIndex:
         A part of a pack is a whole number of the family's smaller pack (the same name
         but for the pack) when one holds exactly that share; None otherwise.
         """
-        info = self.products[code]
-        if info.pack is None or value <= 0 or value == value.to_integral_value():
+        mine = self.products[code].pack
+        if mine is None or value <= 0 or value == value.to_integral_value():
             return None
-        family = self._family.get(code)
-        wanted = value * info.pack.amount
-        for other, candidate in self.products.items():
-            pack = candidate.pack
+        wanted = value * mine.amount
+        for other, info in self._same_family(code):
+            pack = info.pack
             if (
                 other != code
-                and candidate.available
-                and candidate.unit == "pack"
+                and info.unit == "pack"
                 and pack is not None
-                and pack.dimension == info.pack.dimension
-                and family
-                and self._family.get(other) == family
+                and pack.dimension == mine.dimension
                 and pack.amount > 0
                 and wanted % pack.amount == 0
             ):
                 return other, (wanted / pack.amount).normalize()
         return None
+
+    def _same_family(self, code: str) -> list[tuple[str, ProductInfo]]:
+        """The available products with ``code``'s name but for the pack, itself included."""
+        family = self._family.get(code)
+        if not family:
+            return []
+        return [
+            (other, info)
+            for other, info in self.products.items()
+            if info.available and self._family.get(other) == family
+        ]
 
     def repacked(self, code: str, value: Decimal, other: str) -> Decimal | None:
         """ "une douzaine d'œufs en boîtes de 6": ``value`` of ``code`` as packs of ``other``.
