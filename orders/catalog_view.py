@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -28,6 +27,8 @@ class CatalogView:
     infos: dict[int, ProductInfo]
     positions: dict[int, int]
     roles: dict[str, str]
+    # Products with a stock limit: most clubs have none, and then stock costs nothing.
+    limited: frozenset[int] = frozenset()
     # Someone may be waiting for stock: a product is limited, or was when members started
     # waiting for it (a re-import that lifts a limit leaves them waiting until served).
     waiting_possible: bool = True
@@ -44,11 +45,6 @@ class CatalogView:
             if len(self._lines) < 10_000:
                 self._lines[key] = text
         return text
-
-    @cached_property
-    def limited(self) -> frozenset[int]:
-        """Products with a stock limit: most clubs have none, and then stock costs nothing."""
-        return frozenset(p for p, info in self.infos.items() if info.stock_limit is not None)
 
     def price(self, product_id: int) -> Decimal:
         return self.infos[product_id].price
@@ -80,7 +76,8 @@ def load_view(conn: Connection, club_id: int, version: int) -> CatalogView:
     }
     # Withdrawn products stay findable, so that ordering one gets an answer, not silence.
     index = ProductIndex.build(list(infos.values()))
-    waiting_possible = any(info.stock_limit is not None for info in infos.values()) or (
+    limited = frozenset(p for p, info in infos.items() if info.stock_limit is not None)
+    waiting_possible = bool(limited) or (
         conn.execute(
             select(wait_t.c.id)
             .join(product_t, product_t.c.id == wait_t.c.product_id)
@@ -103,5 +100,6 @@ def load_view(conn: Connection, club_id: int, version: int) -> CatalogView:
         infos,
         {int(r.id): n for n, r in enumerate(rows)},
         roles,
+        limited,
         waiting_possible,
     )

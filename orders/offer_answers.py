@@ -15,11 +15,8 @@ from sqlalchemy import bindparam, or_, select
 from orders import ledger
 from orders.fastsql import Prepared
 from orders.offer_reading import (
-    AGREE,
-    BIG,
     OFFER,
     REPLACES,
-    SMALL,
     THEN,
     Read,
     packed_in,
@@ -27,12 +24,17 @@ from orders.offer_reading import (
     stored_quantity,
 )
 from orders.parsing import Action, Item, ProductIndex, Removal, to_catalog_unit
-from orders.parsing.lexicon import NO
+from orders.parsing.lexicon import NO, YES
 from orders.parsing.text import stem
 from orders.turn import Turn
 
-_ANSWER_WORDS = AGREE | THEN | BIG | SMALL
-_SIZE_WORDS = (BIG | SMALL | {"medium", "moyen", "moyenne"}) - {"plus", "moins"}
+_AGREE = YES | frozenset(
+    {"parfait", "perfect", "great", "super", "top", "nickel", "please", "deal", "go", "va", "bon"}
+)
+_BIG = frozenset({"grand", "grande", "gros", "grosse", "large", "big", "bigger", "larger", "plus"})
+_SMALL = frozenset({"petit", "petite", "small", "smaller", "little", "moins"})
+_ANSWER_WORDS = _AGREE | THEN | _BIG | _SMALL
+_SIZE_WORDS = (_BIG | _SMALL | {"medium", "moyen", "moyenne"}) - {"plus", "moins"}
 _DIGIT = re.compile("[0-9]")
 
 
@@ -82,10 +84,8 @@ _OPEN_OFFERS = Prepared(
 def read_answer(turn: Turn, rows: list[_Offer], actions: list[Action]) -> list[Action]:
     """The member's answer read against the offers: the option taken, and what it replaces."""
     index, codes = turn.view.index, turn.view.codes
-    options = {codes[r.product_id]: stored_quantity(r.quantity) for r in rows if r.kind == OFFER}
-    replaced = {
-        codes[r.product_id]: stored_quantity(r.quantity) for r in rows if r.kind == REPLACES
-    }
+    options = {codes[r.product_id]: r.quantity for r in rows if r.kind == OFFER}
+    replaced = {codes[r.product_id]: r.quantity for r in rows if r.kind == REPLACES}
     read = read_text(turn.text, index)
     words = set(read.words)
     if not NO.isdisjoint(words) and THEN.isdisjoint(words):
@@ -156,15 +156,15 @@ def _chosen(
     sized = [c for c in options if any(index.says(c, w) for w in words & _SIZE_WORDS)]
     if len(sized) == 1:
         return sized[0]  # "le grand 👍" to "le petit ou le grand ?"
-    if len(options) >= 2 and not (BIG.isdisjoint(words) and SMALL.isdisjoint(words)):
+    if len(options) >= 2 and not (_BIG.isdisjoint(words) and _SMALL.isdisjoint(words)):
         ranked = sorted(options, key=lambda c: _size(index, c))
-        return ranked[-1] if not BIG.isdisjoint(words) else ranked[0]
+        return ranked[-1] if not _BIG.isdisjoint(words) else ranked[0]
     for q in read.amounts:
         word = q.amount.word
         packed = [c for c in options if word and packed_in(index, c, stem(word))]
         if len(packed) == 1:
             return packed[0]  # "yes please, 2 cases"
-    if len(options) == 1 and not AGREE.isdisjoint(words):
+    if len(options) == 1 and not _AGREE.isdisjoint(words):
         return next(iter(options))
     return None
 

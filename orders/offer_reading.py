@@ -14,7 +14,6 @@ from typing import Any
 
 from orders.parsing import ProductIndex
 from orders.parsing.elements import P, Q, find_elements
-from orders.parsing.lexicon import YES
 from orders.parsing.structure import bind, split_segments, split_sentences
 from orders.parsing.text import Token, normalize, tokenize
 
@@ -23,12 +22,7 @@ OFFERING = frozenset(
     {"plutot", "instead", "place", "rather", "propose", "suggest", "shall", "should", "prefer"}
 )
 SUBSTITUTING = OFFERING | {"mets", "mettre", "proposer", "offer", "can", "peux", "could"}
-AGREE = YES | frozenset(
-    {"parfait", "perfect", "great", "super", "top", "nickel", "please", "deal", "go", "va", "bon"}
-)
 THEN = frozenset({"alors", "then", "plutot", "instead", "place", "rather"})
-BIG = frozenset({"grand", "grande", "gros", "grosse", "large", "big", "bigger", "larger", "plus"})
-SMALL = frozenset({"petit", "petite", "small", "smaller", "little", "moins"})
 
 
 @dataclass(frozen=True, slots=True)

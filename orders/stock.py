@@ -140,11 +140,10 @@ def _set_waiting(turn: Turn, window_id: int, product_id: int, short: Decimal) ->
 def serve_waiting(turn: Turn, window_id: int, product_ids: list[int]) -> list[Reply]:
     """Give stock freed on these products to the members waiting, first come first served."""
     replies: list[Reply] = []
-    if product_ids and not turn.view.waiting_possible:
+    if not product_ids or not turn.view.waiting_possible:
         return replies
-    if product_ids:
-        someone_waits = {int(r[0]) for r in _WAITING_PRODUCTS.rows(turn.conn, {"w": window_id})}
-        product_ids = [p for p in product_ids if p in someone_waits]
+    someone_waits = {int(r[0]) for r in _WAITING_PRODUCTS.rows(turn.conn, {"w": window_id})}
+    product_ids = [p for p in product_ids if p in someone_waits]
     for product_id in product_ids:
         info = turn.view.infos.get(product_id)
         if info is None:
